@@ -1,0 +1,127 @@
+// One agent: every interval it collects a sample set, buffers it on disk as a batch, and lets the
+// sender deliver it. Collection never waits on the network, so an outage costs buffer space only.
+import { readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { encodeBatch, buildBatch, sampleCount } from './batch.js';
+import { BatchBuffer } from './buffer.js';
+import {
+  collectAll,
+  createCollectors,
+  createLogTailer,
+  createProcessCollector,
+  readInventory,
+  type CollectorContext,
+  type LogPosition,
+} from './collectors/index.js';
+import type { AgentConfig } from './config.js';
+import type { Log } from './log.js';
+import { Sender } from './sender.js';
+
+const INVENTORY_EVERY_MS = 60 * 60 * 1000;
+
+export class Agent {
+  private buffer: BatchBuffer;
+  private sender: Sender;
+  private collectors = createCollectors();
+  private processes;
+  private logs;
+  private timer: NodeJS.Timeout | null = null;
+  private inventorySentAt = 0;
+  private positionsFile: string;
+
+  constructor(
+    private cfg: AgentConfig,
+    private log: Log,
+    opts: { backoff?: { baseMs: number; maxMs: number } } = {},
+  ) {
+    this.buffer = new BatchBuffer(join(cfg.dataDir, 'buffer'), cfg.bufferBytes);
+    this.sender = new Sender({
+      server: cfg.server,
+      token: cfg.token,
+      buffer: this.buffer,
+      log,
+      ...(opts.backoff ? { backoff: opts.backoff } : {}),
+    });
+    this.processes = createProcessCollector({ top: cfg.topProcesses });
+    this.logs = createLogTailer({
+      files: cfg.logFiles,
+      onError: (file, err) => log('warn', 'cannot read log file', { file, error: String(err) }),
+    });
+    this.positionsFile = join(cfg.dataDir, 'log-positions.json');
+    this.logs.restore(this.readPositions());
+  }
+
+  start(): void {
+    const { batches, droppedSamples } = this.buffer.stats;
+    this.log('info', 'agent started', { server: this.cfg.server, intervalMs: this.cfg.intervalMs, buffered: batches, droppedSamples });
+    this.sender.start();
+    // Prime the rate collectors so the first batch already carries CPU, disk and network rates.
+    this.collect(Date.now());
+    const tick = (due: number) => {
+      const next = due + this.cfg.intervalMs;
+      this.timer = setTimeout(
+        () => {
+          this.cycle(Date.now());
+          tick(Math.max(next, Date.now() - this.cfg.intervalMs)); // no catch-up burst after a stall
+        },
+        Math.max(0, next - Date.now()),
+      );
+    };
+    tick(Date.now());
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    await this.sender.stop();
+    this.logs.close();
+  }
+
+  /** One collection cycle: collect, buffer, wake the sender. */
+  cycle(now: number): void {
+    const { points, processes, events, ctx } = this.collect(now);
+    const withInventory = now - this.inventorySentAt >= INVENTORY_EVERY_MS;
+    points.push({ name: 'agent.dropped_samples', value: this.buffer.stats.droppedSamples });
+    const batch = buildBatch({
+      now,
+      intervalMs: this.cfg.intervalMs,
+      points,
+      events,
+      processes,
+      ...(withInventory ? { inventory: readInventory(ctx) } : {}),
+    });
+    if (withInventory) this.inventorySentAt = now;
+    const samples = sampleCount(batch);
+    const dropped = this.buffer.append(encodeBatch(batch), samples);
+    if (dropped) this.log('warn', 'buffer full: dropped the oldest samples', { dropped, bufferBytes: this.cfg.bufferBytes });
+    this.log('debug', 'batch buffered', { batchId: batch.batchId, samples });
+    if (this.cfg.logFiles.length) this.writePositions(this.logs.positions());
+    this.sender.wake();
+  }
+
+  private collect(now: number) {
+    const ctx: CollectorContext = { procRoot: this.cfg.procRoot, sysRoot: this.cfg.sysRoot, rootfs: this.cfg.rootfs, now };
+    const points = collectAll(this.collectors, ctx, (name, err) =>
+      this.log('warn', 'collector failed', { collector: name, error: String(err) }),
+    );
+    let processes: ReturnType<typeof this.processes.collect> = [];
+    try {
+      processes = this.processes.collect(ctx);
+    } catch (err) {
+      this.log('warn', 'collector failed', { collector: 'processes', error: String(err) });
+    }
+    return { points, processes, events: this.logs.collect(now), ctx };
+  }
+
+  private readPositions(): LogPosition[] {
+    try {
+      return JSON.parse(readFileSync(this.positionsFile, 'utf8')) as LogPosition[];
+    } catch {
+      return [];
+    }
+  }
+
+  private writePositions(p: LogPosition[]): void {
+    writeFileSync(`${this.positionsFile}.tmp`, JSON.stringify(p));
+    renameSync(`${this.positionsFile}.tmp`, this.positionsFile);
+  }
+}

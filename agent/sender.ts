@@ -1,0 +1,161 @@
+// Delivers buffered batches in order, one at a time, and removes each only after the server's
+// acknowledgement (which comes after its commit). Failures back off exponentially with full jitter
+// so a fleet does not reconnect in lockstep after an outage; 429/503 honour Retry-After.
+import { request as httpRequest, Agent as HttpAgent } from 'node:http';
+import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
+import { INGEST_PATH } from '../shared/protocol/wire.js';
+import type { BatchBuffer } from './buffer.js';
+import type { Log } from './log.js';
+
+export interface SenderOptions {
+  server: string;
+  token: string;
+  buffer: BatchBuffer;
+  log: Log;
+  backoff?: { baseMs: number; maxMs: number };
+  timeoutMs?: number;
+  /** Called with each acknowledged batch (tests and stats). */
+  onAck?: (ack: { batchId: string; duplicate: boolean; accepted: number; dropped: Record<string, number> }) => void;
+}
+
+interface Response {
+  status: number;
+  body: string;
+  retryAfterMs: number | null;
+}
+
+export class Sender {
+  private stopped = false;
+  private wakeUp: (() => void) | null = null;
+  private failures = 0;
+  private loop: Promise<void> | null = null;
+  private url: URL;
+  private agent: HttpAgent;
+
+  constructor(private o: SenderOptions) {
+    this.url = new URL(INGEST_PATH, o.server.endsWith('/') ? o.server : `${o.server}/`);
+    this.agent = this.url.protocol === 'https:' ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** A new batch is buffered: send now if idle (not while backing off). */
+  wake(): void {
+    if (this.failures === 0) this.wakeUp?.();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wakeUp?.();
+    await this.loop;
+    this.agent.destroy();
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      const next = this.o.buffer.oldest();
+      if (!next) {
+        await this.sleep(Infinity);
+        continue;
+      }
+      const body = this.o.buffer.read(next);
+      if (!body) continue;
+      const wait = await this.deliver(body, next.seq);
+      if (wait === 0) this.o.buffer.remove(next);
+      else if (wait > 0) await this.sleep(wait);
+      else this.o.buffer.remove(next); // rejected for good: keeping it would block everything behind it
+    }
+  }
+
+  /** 0: delivered; > 0: retry after that many ms; < 0: the server refuses this batch for good. */
+  private async deliver(body: Buffer, seq: number): Promise<number> {
+    let res: Response;
+    try {
+      res = await this.post(body);
+    } catch (err) {
+      return this.backoff(`cannot reach ${this.url.origin}: ${(err as Error).message}`);
+    }
+    if (res.status === 200) {
+      if (this.failures) this.o.log('info', 'delivering again', { after: this.failures });
+      this.failures = 0;
+      const ack = JSON.parse(res.body);
+      this.o.onAck?.(ack);
+      this.o.log('debug', 'batch acknowledged', ack);
+      return 0;
+    }
+    if (res.status === 429 || res.status === 503) return this.backoff(`server busy (${res.status})`, res.retryAfterMs);
+    if (res.status === 401 || res.status === 403) return this.backoff(`token refused (${res.status}): ${res.body}`);
+    if (res.status >= 400 && res.status < 500) {
+      this.o.log('error', 'server rejected a batch; dropping it', { seq, status: res.status, body: res.body.slice(0, 500) });
+      return -1;
+    }
+    return this.backoff(`server error ${res.status}`);
+  }
+
+  private backoff(reason: string, retryAfterMs: number | null = null): number {
+    const { baseMs, maxMs } = this.o.backoff ?? { baseMs: 1000, maxMs: 60_000 };
+    this.failures++;
+    const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(this.failures - 1, 20));
+    const wait = retryAfterMs ?? Math.max(50, Math.random() * ceiling);
+    this.o.log(this.failures === 1 ? 'warn' : 'debug', 'delivery failed; will retry', {
+      reason,
+      retryInMs: Math.round(wait),
+      attempt: this.failures,
+      buffered: this.o.buffer.stats.batches,
+    });
+    return wait;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = Number.isFinite(ms) ? setTimeout(done, ms) : null;
+      function done() {
+        if (timer) clearTimeout(timer);
+        resolve();
+      }
+      this.wakeUp = () => {
+        this.wakeUp = null;
+        done();
+      };
+    });
+  }
+
+  private post(body: Buffer): Promise<Response> {
+    const request = this.url.protocol === 'https:' ? httpsRequest : httpRequest;
+    return new Promise((resolve, reject) => {
+      const req = request(
+        this.url,
+        {
+          method: 'POST',
+          agent: this.agent,
+          timeout: this.o.timeoutMs ?? 30_000,
+          headers: {
+            authorization: `Bearer ${this.o.token}`,
+            'content-type': 'application/json',
+            'content-encoding': 'gzip',
+            'content-length': body.length,
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const retryAfter = Number(res.headers['retry-after']);
+            resolve({
+              status: res.statusCode ?? 0,
+              body: Buffer.concat(chunks).toString('utf8'),
+              retryAfterMs: Number.isFinite(retryAfter) ? retryAfter * 1000 : null,
+            });
+          });
+          res.on('error', reject);
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error('request timed out')));
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+}

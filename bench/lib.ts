@@ -1,0 +1,226 @@
+// Shared pieces of the end-to-end benchmarks (bench/ingest.ts, bench/agent.ts): a real server
+// process on loopback, hosts created through the API, /proc sampling, percentiles, and a cleanup
+// list that runs on success, failure, Ctrl-C and a hard time limit alike.
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request, type Agent as HttpAgent, type IncomingHttpHeaders } from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const PG_URL = process.env.WATCHTOWER_BENCH_PG_URL ?? process.env.WATCHTOWER_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+// ---- cleanup ---------------------------------------------------------------------------------
+
+const cleanups: (() => unknown)[] = [];
+const children = new Set<ChildProcess>();
+
+/** Registers fn to run (in reverse order of registration) when the benchmark ends, however it ends. */
+export function onCleanup(fn: () => unknown): void {
+  cleanups.push(fn);
+}
+
+async function runCleanups(): Promise<void> {
+  while (cleanups.length) {
+    try {
+      await cleanups.pop()!();
+    } catch (err) {
+      console.error(`cleanup failed: ${(err as Error).message}`);
+    }
+  }
+}
+
+// Last resort if the process exits some other way: no child outlives the benchmark.
+process.on('exit', () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+
+/** Runs the benchmark with a hard time limit; cleans up and exits in every case. */
+export function runMain(name: string, limitMs: number, fn: () => Promise<void>): void {
+  let finishing = false;
+  const finish = async (code: number) => {
+    if (finishing) return;
+    finishing = true;
+    await runCleanups();
+    process.exit(code);
+  };
+  const timer = setTimeout(() => {
+    console.error(`${name}: over the ${limitMs / 1000} s limit; stopping`);
+    void finish(3);
+  }, limitMs);
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void finish(130));
+  fn().then(
+    () => (clearTimeout(timer), finish(0)),
+    (err: unknown) => {
+      clearTimeout(timer);
+      console.error(`${name} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      void finish(1);
+    },
+  );
+}
+
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  onCleanup(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+// ---- child processes -------------------------------------------------------------------------
+
+export interface Child {
+  proc: ChildProcess;
+  pid: number;
+  /** The last few KB of stdout+stderr, for error messages. */
+  tail(): string;
+  /** SIGTERM, then SIGKILL after graceMs; resolves with the exit code (null when killed). */
+  stop(graceMs?: number): Promise<number | null>;
+}
+
+export function spawnChild(cmd: string, args: string[], env: NodeJS.ProcessEnv, onLine?: (line: string) => void): Child {
+  const proc = spawn(cmd, args, { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(proc);
+  let tail = '';
+  let partial = '';
+  const keep = (s: string) => (tail = (tail + s).slice(-4000));
+  proc.stdout!.setEncoding('utf8').on('data', (s: string) => {
+    keep(s);
+    if (!onLine) return;
+    const lines = (partial + s).split('\n');
+    partial = lines.pop()!;
+    for (const l of lines) onLine(l);
+  });
+  proc.stderr!.setEncoding('utf8').on('data', keep);
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => (children.delete(proc), resolve(code))));
+  const stop = async (graceMs = 10_000): Promise<number | null> => {
+    if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode;
+    proc.kill('SIGTERM');
+    const timer = setTimeout(() => proc.kill('SIGKILL'), graceMs);
+    const code = await exited;
+    clearTimeout(timer);
+    return code;
+  };
+  onCleanup(() => stop(3000));
+  return { proc, pid: proc.pid!, tail: () => tail, stop };
+}
+
+export interface Server extends Child {
+  url: string;
+}
+
+/** Starts the built server (dist/watchtower.mjs) on a free loopback port and waits until it listens. */
+export async function startServer(o: { dataDir: string; database?: string; schema?: string; nodeArgs?: string[] }): Promise<Server> {
+  const entry = join(ROOT, 'dist/watchtower.mjs');
+  if (!existsSync(entry)) throw new Error(`${entry} is missing: run npm run build`);
+  const env: NodeJS.ProcessEnv = { ...process.env, WATCHTOWER_LOG_LEVEL: 'warn' };
+  if (o.schema) env.WATCHTOWER_DATABASE_SCHEMA = o.schema;
+  const args = [...(o.nodeArgs ?? []), entry, 'serve', '--data-dir', o.dataDir, '--host', '127.0.0.1', '--port', '0'];
+  if (o.database) args.push('--database', o.database);
+  let listening: (url: string) => void = () => {};
+  const url = new Promise<string>((resolve) => (listening = resolve));
+  const child = spawnChild(process.execPath, args, env, (line) => {
+    const m = /listening on (http:\/\/\S+)/.exec(line);
+    if (m) listening(m[1]!);
+  });
+  const failed = new Promise<never>((_, reject) => {
+    child.proc.once('exit', (code) => reject(new Error(`server exited (${code}) before listening:\n${child.tail()}`)));
+    setTimeout(() => reject(new Error(`server did not listen within 20 s:\n${child.tail()}`)), 20_000).unref();
+  });
+  return { ...child, url: await Promise.race([url, failed]) };
+}
+
+// ---- HTTP ------------------------------------------------------------------------------------
+
+export interface HttpResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+export function httpRequest(url: string, o: { method?: string; headers?: Record<string, string | number>; body?: Buffer | string; agent?: HttpAgent }): Promise<HttpResponse> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: o.method ?? 'GET', headers: o.headers, agent: o.agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(o.body);
+  });
+}
+
+export async function getJson<T>(url: string): Promise<T> {
+  const r = await httpRequest(url, {});
+  if (r.status !== 200) throw new Error(`GET ${url}: ${r.status} ${r.body.toString()}`);
+  return JSON.parse(r.body.toString()) as T;
+}
+
+export interface BenchHost {
+  id: string;
+  name: string;
+  token: string;
+}
+
+/** Creates hosts through the API (POST /api/v1/hosts), a few at a time. */
+export async function createHosts(baseUrl: string, n: number, prefix = 'bench'): Promise<BenchHost[]> {
+  const hosts: BenchHost[] = new Array(n);
+  let next = 0;
+  const worker = async () => {
+    while (next < n) {
+      const i = next++;
+      const name = `${prefix}-${String(i).padStart(4, '0')}`;
+      const body = JSON.stringify({ name, labels: { role: i % 3 ? 'web' : 'db' } });
+      const r = await httpRequest(`${baseUrl}/api/v1/hosts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      if (r.status !== 201 && r.status !== 200) throw new Error(`create host ${name}: ${r.status} ${r.body.toString()}`);
+      const j = JSON.parse(r.body.toString()) as { host: { id: string }; agentToken: string };
+      hosts[i] = { id: j.host.id, name, token: j.agentToken };
+    }
+  };
+  await Promise.all(Array.from({ length: 4 }, worker));
+  return hosts;
+}
+
+// ---- measurement -----------------------------------------------------------------------------
+
+/** Nearest-rank percentile of an ascending array. */
+export function percentile(sorted: ArrayLike<number>, p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
+}
+
+let clkTck = 0;
+function ticksPerSecond(): number {
+  if (!clkTck) {
+    try {
+      clkTck = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    } catch {
+      clkTck = 100;
+    }
+  }
+  return clkTck;
+}
+
+/** CPU time (user + system) a process has used, in ms, from /proc/<pid>/stat. */
+export function procCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // f[0] is field 3 (state)
+  return ((Number(f[11]) + Number(f[12])) * 1000) / ticksPerSecond();
+}
+
+/** Resident set size in MB, from /proc/<pid>/status VmRSS. */
+export function procRssMb(pid: number): number {
+  const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+/** Machine-wide CPU: busy and total jiffies from /proc/stat. */
+export function machineCpu(): { busy: number; total: number } {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const total = f.reduce((a, b) => a + b, 0);
+  const idle = (f[3] ?? 0) + (f[4] ?? 0);
+  return { busy: total - idle, total };
+}
+
+export const fmt = (n: number, digits = 1): string => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

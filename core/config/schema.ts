@@ -1,0 +1,77 @@
+// The whole configuration, with defaults. Every key can come from the YAML file or from an
+// environment variable named after its path (see env.ts): http.port → WATCHTOWER_HTTP_PORT.
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positive = z.coerce.number().positive();
+
+export const configSchema = z
+  .object({
+    /** Where local state lives (SQLite file, keys). */
+    dataDir: z.string().min(1).default('~/.watchtower'),
+    database: z
+      .object({
+        /** postgres://… selects PostgreSQL (team mode); empty means SQLite in dataDir; a path is a SQLite file. */
+        url: z.string().default(''),
+        /** PostgreSQL schema, so several Watchtowers can share one database. */
+        schema: z
+          .string()
+          .regex(/^[a-z_][a-z0-9_]*$/i, 'must be a plain SQL identifier')
+          .default('public'),
+      })
+      .strict()
+      .default({ url: '', schema: 'public' }),
+    http: z
+      .object({
+        host: z.string().min(1).default('127.0.0.1'),
+        port: port.default(7800),
+      })
+      .strict()
+      .default({ host: '127.0.0.1', port: 7800 }),
+    ingest: z
+      .object({
+        /** Largest request body, compressed or not (413 above it). */
+        maxBodyBytes: positive.default(8 * 1024 * 1024),
+        /** Largest body after gunzip (413 above it: a zip bomb stops here). */
+        maxDecodedBytes: positive.default(32 * 1024 * 1024),
+        /** Samples waiting for a commit before new batches get 429. */
+        maxPendingSamples: positive.default(400_000),
+        /** Series a host may have; new ones beyond it are dropped and counted. */
+        maxSeriesPerHost: positive.default(10_000),
+        /** Samples further in the future than this are dropped (clock skew guard). */
+        maxFutureSkewMs: positive.default(5 * 60_000),
+      })
+      .strict()
+      .default({
+        maxBodyBytes: 8 * 1024 * 1024,
+        maxDecodedBytes: 32 * 1024 * 1024,
+        maxPendingSamples: 400_000,
+        maxSeriesPerHost: 10_000,
+        maxFutureSkewMs: 300_000,
+      }),
+    retention: z
+      .object({
+        rawDays: positive.default(7),
+        rollupDays: positive.default(90),
+        eventDays: positive.default(30),
+        /** How often the retention job runs. */
+        pruneEveryMinutes: positive.default(60),
+      })
+      .strict()
+      .default({ rawDays: 7, rollupDays: 90, eventDays: 30, pruneEveryMinutes: 60 }),
+    hosts: z
+      .object({
+        /** A host is down after this many of its own intervals without a batch (at least 30 s). */
+        downAfterIntervals: positive.default(3),
+      })
+      .strict()
+      .default({ downAfterIntervals: 3 }),
+    log: z
+      .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+      .strict()
+      .default({ level: 'info' }),
+  })
+  .strict();
+
+export type Config = z.output<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;

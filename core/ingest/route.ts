@@ -1,0 +1,59 @@
+// POST /ingest/v1/batches: token → backpressure → body (limits, gzip) → schema → policy → group
+// commit → ack. Nothing is acknowledged before its transaction commits.
+import type { FastifyInstance } from 'fastify';
+import type { Readable } from 'node:stream';
+import { INGEST_PATH, type Ack } from '../../shared/protocol/index.js';
+import { HttpError } from '../api/errors.js';
+import { readBody, type BodyLimits } from './body.js';
+import { parseBatch, prepareBatch } from './prepare.js';
+import type { TokenCache } from './tokens.js';
+import type { BatchWriter } from './writer.js';
+
+export interface IngestDeps {
+  tokens: TokenCache;
+  writer: BatchWriter;
+  limits: BodyLimits;
+  rawRetentionMs: number;
+  maxFutureSkewMs: number;
+  now: () => number;
+  /** False while shutting down: new batches get 503 and the agent retries elsewhere or later. */
+  accepting: () => boolean;
+}
+
+export async function ingestRoutes(app: FastifyInstance, d: IngestDeps): Promise<void> {
+  // Bodies stay raw streams here: readBody applies our limits and gunzip itself.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
+
+  app.post(INGEST_PATH, async (req, reply): Promise<Ack> => {
+    const hostId = await authenticate(req.headers.authorization, d.tokens);
+    if (!d.accepting()) throw new HttpError(503, 'shutting_down', 'this instance is shutting down', undefined, { 'retry-after': '2' });
+    if (d.writer.saturated)
+      throw new HttpError(429, 'overloaded', 'too many samples waiting to be written', undefined, { 'retry-after': '1' });
+
+    const stream = (req.body as Readable | undefined) ?? req.raw;
+    const body = await readBody(stream, req.headers['content-encoding'], d.limits);
+    const batch = parseBatch(body);
+    const now = d.now();
+    const window = { oldest: now - d.rawRetentionMs, newest: now + d.maxFutureSkewMs };
+    const { write, dropped, accepted } = prepareBatch(batch, hostId, now, window);
+    const result = await d.writer.submit(write, accepted);
+    if (result.samplesOverLimit) req.log.warn({ hostId, series: result.seriesOverLimit }, 'host is at its series limit');
+    reply.code(200);
+    return {
+      batchId: batch.batchId,
+      duplicate: result.duplicate,
+      accepted: result.duplicate ? 0 : accepted - result.samplesOverLimit,
+      dropped: { ...dropped, seriesLimit: result.samplesOverLimit },
+    };
+  });
+}
+
+async function authenticate(header: string | undefined, tokens: TokenCache): Promise<string> {
+  const m = /^Bearer\s+(\S+)$/i.exec(header ?? '');
+  if (!m)
+    throw new HttpError(401, 'unauthorized', 'missing "Authorization: Bearer <agent token>"', undefined, { 'www-authenticate': 'Bearer' });
+  const hostId = await tokens.hostFor(m[1]!);
+  if (!hostId) throw new HttpError(401, 'unauthorized', 'unknown or revoked agent token', undefined, { 'www-authenticate': 'Bearer' });
+  return hostId;
+}

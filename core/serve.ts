@@ -1,0 +1,72 @@
+// `watchtower serve`: loads configuration, starts the core headless, and shuts down gracefully on
+// SIGTERM/SIGINT (stop accepting, finish in-flight batches, close the store). A second signal exits
+// at once.
+import { parseArgs } from 'node:util';
+import { startApp } from './app.js';
+import { ConfigError, loadConfig } from './config/load.js';
+
+export const SERVE_HELP = `Usage: watchtower serve [options]
+
+Starts Watchtower without a window: API, agent ingest, storage and background jobs.
+
+Options:
+  -c, --config FILE     YAML configuration file (default: $WATCHTOWER_CONFIG or <data dir>/watchtower.yaml)
+  --data-dir DIR        where local state lives (default: ~/.watchtower)
+  --database URL        postgres://… for team mode, or a SQLite file path (default: <data dir>/watchtower.db)
+  --host HOST           address to listen on (default: 127.0.0.1)
+  --port PORT           port to listen on (default: 7800; 0 picks a free one)
+  -h, --help            show this help
+
+Every setting can also come from the environment: WATCHTOWER_HTTP_PORT, WATCHTOWER_DATABASE_URL, …`;
+
+export async function serve(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      config: { type: 'string', short: 'c' },
+      'data-dir': { type: 'string' },
+      database: { type: 'string' },
+      host: { type: 'string' },
+      port: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(SERVE_HELP);
+    return 0;
+  }
+  const overrides: Record<string, unknown> = {};
+  if (values['data-dir']) overrides.dataDir = values['data-dir'];
+  if (values.database) overrides.database = { url: values.database };
+  if (values.host || values.port)
+    overrides.http = { ...(values.host ? { host: values.host } : {}), ...(values.port ? { port: values.port } : {}) };
+
+  let cfg;
+  try {
+    cfg = loadConfig({ ...(values.config ? { file: values.config } : {}), overrides });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`watchtower: ${err.message}`);
+      return 2;
+    }
+    throw err;
+  }
+
+  const app = await startApp(cfg);
+  console.log(`Watchtower ${cfg.mode} mode (${app.store.kind}) listening on ${app.url}`);
+  await new Promise<void>((resolve) => {
+    const onSignal = (sig: NodeJS.Signals) => {
+      app.log.info({ signal: sig }, 'shutting down');
+      process.once('SIGINT', () => process.exit(130));
+      process.once('SIGTERM', () => process.exit(143));
+      app.stop().then(resolve, (err) => {
+        app.log.error({ err }, 'shutdown failed');
+        resolve();
+      });
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  });
+  return 0;
+}

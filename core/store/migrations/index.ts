@@ -1,0 +1,178 @@
+// Every schema change, for both backends, in order. Applied at start by migrate.ts; a database
+// whose version is newer than the last entry here is refused. Never edit an applied entry: add one.
+
+export interface Migration {
+  version: number;
+  name: string;
+  sqlite: string;
+  postgres: string;
+}
+
+export const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: 'hosts, tokens, series, samples, rollups, events, batches',
+    sqlite: `
+      CREATE TABLE hosts (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        labels TEXT NOT NULL DEFAULT '{}',
+        created_at INTEGER NOT NULL,
+        last_seen_at INTEGER,
+        agent_version TEXT,
+        interval_ms INTEGER,
+        inventory TEXT,
+        processes TEXT
+      );
+      CREATE TABLE agent_tokens (
+        token_hash TEXT PRIMARY KEY,
+        host_id TEXT NOT NULL REFERENCES hosts(id) ON DELETE CASCADE,
+        created_at INTEGER NOT NULL,
+        revoked_at INTEGER
+      );
+      CREATE INDEX agent_tokens_host ON agent_tokens(host_id);
+      CREATE TABLE series (
+        id INTEGER PRIMARY KEY,
+        host_id TEXT NOT NULL REFERENCES hosts(id) ON DELETE CASCADE,
+        metric TEXT NOT NULL,
+        labels TEXT NOT NULL,
+        UNIQUE (host_id, metric, labels)
+      );
+      CREATE TABLE samples (
+        series_id INTEGER NOT NULL,
+        ts INTEGER NOT NULL,
+        value REAL NOT NULL,
+        PRIMARY KEY (series_id, ts)
+      ) WITHOUT ROWID;
+      CREATE TABLE rollups_1m (
+        series_id INTEGER NOT NULL,
+        ts INTEGER NOT NULL,
+        min REAL NOT NULL,
+        max REAL NOT NULL,
+        sum REAL NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (series_id, ts)
+      ) WITHOUT ROWID;
+      CREATE TABLE events (
+        id INTEGER PRIMARY KEY,
+        host_id TEXT NOT NULL REFERENCES hosts(id) ON DELETE CASCADE,
+        ts INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        source TEXT NOT NULL,
+        level TEXT,
+        message TEXT NOT NULL,
+        fields TEXT
+      );
+      CREATE INDEX events_host_ts ON events(host_id, ts);
+      CREATE TABLE ingest_batches (
+        batch_id TEXT PRIMARY KEY,
+        host_id TEXT NOT NULL,
+        received_at INTEGER NOT NULL,
+        min_ts INTEGER,
+        samples INTEGER NOT NULL
+      );
+      CREATE INDEX ingest_batches_received ON ingest_batches(received_at);
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    `,
+    postgres: `
+      CREATE TABLE hosts (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        labels JSONB NOT NULL DEFAULT '{}',
+        created_at BIGINT NOT NULL,
+        last_seen_at BIGINT,
+        agent_version TEXT,
+        interval_ms INTEGER,
+        inventory JSONB,
+        processes JSONB
+      );
+      CREATE TABLE agent_tokens (
+        token_hash TEXT PRIMARY KEY,
+        host_id TEXT NOT NULL REFERENCES hosts(id) ON DELETE CASCADE,
+        created_at BIGINT NOT NULL,
+        revoked_at BIGINT
+      );
+      CREATE INDEX agent_tokens_host ON agent_tokens(host_id);
+      CREATE TABLE series (
+        id INTEGER GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        host_id TEXT NOT NULL REFERENCES hosts(id) ON DELETE CASCADE,
+        metric TEXT NOT NULL,
+        labels TEXT NOT NULL,
+        UNIQUE (host_id, metric, labels)
+      );
+      -- Daily range partitions (created ahead by the store) so pruning drops whole tables.
+      CREATE TABLE samples (
+        series_id INTEGER NOT NULL,
+        ts BIGINT NOT NULL,
+        value DOUBLE PRECISION NOT NULL,
+        PRIMARY KEY (series_id, ts)
+      ) PARTITION BY RANGE (ts);
+      CREATE TABLE samples_default PARTITION OF samples DEFAULT;
+      CREATE TABLE rollups_1m (
+        series_id INTEGER NOT NULL,
+        ts BIGINT NOT NULL,
+        min DOUBLE PRECISION NOT NULL,
+        max DOUBLE PRECISION NOT NULL,
+        sum DOUBLE PRECISION NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (series_id, ts)
+      );
+      CREATE TABLE events (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        host_id TEXT NOT NULL REFERENCES hosts(id) ON DELETE CASCADE,
+        ts BIGINT NOT NULL,
+        kind TEXT NOT NULL,
+        source TEXT NOT NULL,
+        level TEXT,
+        message TEXT NOT NULL,
+        fields JSONB
+      );
+      CREATE INDEX events_host_ts ON events(host_id, ts);
+      CREATE TABLE ingest_batches (
+        batch_id TEXT PRIMARY KEY,
+        host_id TEXT NOT NULL,
+        received_at BIGINT NOT NULL,
+        min_ts BIGINT,
+        samples INTEGER NOT NULL
+      );
+      CREATE INDEX ingest_batches_received ON ingest_batches(received_at);
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    `,
+  },
+  {
+    version: 2,
+    name: 'time indexes for pruning and rollup windows',
+    // Pruning deletes events by ts alone; events_host_ts leads with host_id, so without this the
+    // delete reads the whole table.
+    sqlite: `
+      CREATE INDEX IF NOT EXISTS events_ts ON events(ts);
+    `,
+    // BRIN on ts: rollup windows and pruning of the default/partial partitions scan by time
+    // without a series id. Rows arrive roughly in time order, so the index stays a few pages and
+    // costs the insert path almost nothing (unlike a second btree). Created on the partitioned
+    // table, so every partition, present and future, gets its own.
+    postgres: `
+      CREATE INDEX IF NOT EXISTS samples_ts_brin ON samples USING brin (ts);
+      CREATE INDEX IF NOT EXISTS rollups_1m_ts_brin ON rollups_1m USING brin (ts);
+      CREATE INDEX IF NOT EXISTS events_ts ON events (ts);
+    `,
+  },
+];
+
+export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+export class SchemaTooNewError extends Error {
+  constructor(found: number) {
+    super(
+      `the database schema is at version ${found}, newer than this Watchtower knows (${LATEST_SCHEMA_VERSION}); ` +
+        'upgrade Watchtower, or point it at another database',
+    );
+    this.name = 'SchemaTooNewError';
+  }
+}
+
+/** The migrations still to apply on a database at `current`, or an error if it is from the future. */
+export function pendingMigrations(current: number): Migration[] {
+  if (current > LATEST_SCHEMA_VERSION) throw new SchemaTooNewError(current);
+  return MIGRATIONS.filter((m) => m.version > current);
+}
