@@ -32,7 +32,6 @@ export class Agent {
   constructor(
     private cfg: AgentConfig,
     private log: Log,
-    opts: { backoff?: { baseMs: number; maxMs: number } } = {},
   ) {
     this.buffer = new BatchBuffer(join(cfg.dataDir, 'buffer'), cfg.bufferBytes);
     this.sender = new Sender({
@@ -40,7 +39,7 @@ export class Agent {
       token: cfg.token,
       buffer: this.buffer,
       log,
-      ...(opts.backoff ? { backoff: opts.backoff } : {}),
+      backoff: { baseMs: Math.min(1000, cfg.backoffMaxMs), maxMs: cfg.backoffMaxMs },
     });
     this.processes = createProcessCollector({ top: cfg.topProcesses });
     this.logs = createLogTailer({

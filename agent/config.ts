@@ -14,6 +14,8 @@ export interface AgentConfig {
   sysRoot: string;
   rootfs: string;
   topProcesses: number;
+  /** Longest wait between delivery attempts. */
+  backoffMaxMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -28,6 +30,7 @@ export const AGENT_HELP = `Usage: watchtower-agent --server URL --token TOKEN [o
   --proc-root DIR     procfs mount (default /proc)   --sys-root DIR  sysfs mount (default /sys)
   --rootfs DIR        host root prefix for statfs and /etc (default "", for containers: /host)
   --top N             top processes by CPU and by memory (default 10)
+  --backoff-max SEC   longest wait between delivery attempts while the server is away (default 60)
   --log-level LEVEL   debug|info|warn|error (default info)
   --config FILE       JSON file with the same settings (server, token, intervalSec, …)
 
@@ -50,6 +53,7 @@ export function loadAgentConfig(argv: string[], env: NodeJS.ProcessEnv = process
       'sys-root': { type: 'string' },
       rootfs: { type: 'string' },
       top: { type: 'string' },
+      'backoff-max': { type: 'string' },
       'log-level': { type: 'string' },
       config: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -95,6 +99,7 @@ export function loadAgentConfig(argv: string[], env: NodeJS.ProcessEnv = process
     sysRoot: pick('sys-root', 'sysRoot') ?? '/sys',
     rootfs: pick('rootfs', 'rootfs') ?? '',
     topProcesses: num('top', 'topProcesses', 10, 1),
+    backoffMaxMs: Math.round(num('backoff-max', 'backoffMaxSec', 60, 0.1) * 1000),
     logLevel: level as AgentConfig['logLevel'],
   };
 }

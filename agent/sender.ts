@@ -80,7 +80,12 @@ export class Sender {
     if (res.status === 200) {
       if (this.failures) this.o.log('info', 'delivering again', { after: this.failures });
       this.failures = 0;
-      const ack = JSON.parse(res.body);
+      let ack;
+      try {
+        ack = JSON.parse(res.body);
+      } catch {
+        return this.backoff(`answer to a batch is not a Watchtower acknowledgement: ${res.body.slice(0, 100)}`);
+      }
       this.o.onAck?.(ack);
       this.o.log('debug', 'batch acknowledged', ack);
       return 0;
