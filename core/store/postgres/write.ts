@@ -5,27 +5,47 @@ import type pg from 'pg';
 import { canonicalLabels, sampleSpan } from '../labels.js';
 import { SeriesCache } from '../series-cache.js';
 import type { BatchResult, BatchWrite } from '../types.js';
-import { numberArray } from './sql.js';
+import { resolveSeries, type SeriesKey } from './series.js';
+import { float8Array, inTransaction, int4Array, int8Array, pgCode } from './sql.js';
 
-interface SeriesKey {
-  key: string;
-  hostId: string;
-  metric: string;
-  labels: string;
-}
-
-export interface WriteOutcome {
+interface WriteOutcome {
   results: BatchResult[];
   /** Series ids learnt in this transaction: cache them only after it commits (a rollback may undo them). */
   learnt: Map<string, number>;
 }
 
-/** Runs inside an open transaction on `c`; the caller commits. */
-export async function writeBatchesIn(
+/**
+ * Writes every batch of the call; resolves after the commit, and caches new series ids only then
+ * (a rolled-back transaction may have created them).
+ *
+ * Samples go in with a plain INSERT first: ON CONFLICT DO NOTHING costs a speculative insertion per
+ * row (half as much again per sample, measured), yet a (series, ts) stored twice only happens when an
+ * agent re-sends samples under a new batch id. When it does, the unique violation rolls the whole
+ * transaction back and it runs again skipping the duplicates, which gives the same result as SQLite's
+ * INSERT OR IGNORE: the first value of a (series, ts) wins.
+ */
+export async function writeBatches(pool: pg.Pool, cache: SeriesCache, batches: BatchWrite[], maxSeries: number): Promise<BatchResult[]> {
+  const attempt = (tolerant: boolean) => inTransaction(pool, (c) => writeBatchesIn(c, cache, batches, maxSeries, tolerant));
+  let outcome: WriteOutcome;
+  try {
+    outcome = await attempt(false);
+  } catch (err) {
+    if (pgCode(err) !== UNIQUE_VIOLATION) throw err;
+    outcome = await attempt(true);
+  }
+  for (const [key, id] of outcome.learnt) cache.set(key, id);
+  return outcome.results;
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+/** One attempt inside an open transaction on `c`; `tolerant` skips samples already stored. */
+async function writeBatchesIn(
   c: pg.PoolClient,
   cache: SeriesCache,
   batches: BatchWrite[],
   maxSeries: number,
+  tolerant: boolean,
 ): Promise<WriteOutcome> {
   const results: BatchResult[] = batches.map((b) => ({ batchId: b.batchId, duplicate: true, seriesOverLimit: 0, samplesOverLimit: 0 }));
   const storedAt = [...(await claimBatchIds(c, batches))].sort((a, b) => a - b);
@@ -33,52 +53,92 @@ export async function writeBatchesIn(
   for (const i of storedAt) results[i]!.duplicate = false;
   if (stored.length === 0) return { results, learnt: new Map() };
 
-  // Series keys of every stored series, and the ones this instance has not seen yet.
-  const keys: string[][] = [];
+  // Each stored series' id, from the cache when this instance has seen it (one lookup per series:
+  // with thousands per call, the lookups are a visible share of the write's CPU).
+  const ids: (number | undefined)[][] = [];
   const misses = new Map<string, SeriesKey>();
-  for (const b of stored) {
-    keys.push(
-      b.series.map((s) => {
-        const labels = canonicalLabels(s.labels);
-        const key = SeriesCache.key(b.hostId, s.name, labels);
-        if (cache.get(key) === undefined && !misses.has(key)) misses.set(key, { key, hostId: b.hostId, metric: s.name, labels });
-        return key;
-      }),
-    );
+  const missed: { i: number; j: number; key: string }[] = [];
+  for (let i = 0; i < stored.length; i++) {
+    const b = stored[i]!;
+    const row = new Array<number | undefined>(b.series.length);
+    for (let j = 0; j < b.series.length; j++) {
+      const s = b.series[j]!;
+      const labels = canonicalLabels(s.labels);
+      const key = SeriesCache.key(b.hostId, s.name, labels);
+      row[j] = cache.get(key);
+      if (row[j] !== undefined) continue;
+      missed.push({ i, j, key });
+      if (!misses.has(key)) misses.set(key, { key, hostId: b.hostId, metric: s.name, labels });
+    }
+    ids.push(row);
   }
-  const learnt = misses.size ? await resolveSeries(c, [...misses.values()], maxSeries) : new Map<string, number>();
+  let learnt = new Map<string, number>();
+  if (misses.size) {
+    learnt = await resolveSeries(c, [...misses.values()], maxSeries);
+    for (const m of missed) ids[m.i]![m.j] = learnt.get(m.key);
+  }
 
-  const sid: number[] = [];
-  const ts: number[] = [];
-  const val: number[] = [];
-  stored.forEach((b, i) => {
+  // Sample columns, skipping series over the limit (counted per batch, as SQLite does).
+  let n = 0;
+  for (let i = 0; i < stored.length; i++) {
     const result = results[storedAt[i]!]!;
-    b.series.forEach((s, j) => {
-      const key = keys[i]![j]!;
-      const id = cache.get(key) ?? learnt.get(key);
-      if (id === undefined) {
+    stored[i]!.series.forEach((s, j) => {
+      if (ids[i]![j] !== undefined) n += s.ts.length;
+      else {
         result.seriesOverLimit++;
         result.samplesOverLimit += s.ts.length;
-        return;
       }
-      for (let k = 0; k < s.ts.length; k++) {
-        sid.push(id);
-        ts.push(s.ts[k]!);
-        val.push(s.values[k]!);
-      }
-    });
-  });
-  if (sid.length) {
-    // A (series, ts) already stored, or twice in this call, keeps its first value, like SQLite's INSERT OR IGNORE.
-    await c.query({
-      name: 'wt_insert_samples',
-      text: 'INSERT INTO samples (series_id, ts, value) SELECT * FROM unnest($1::int[], $2::bigint[], $3::float8[]) ON CONFLICT DO NOTHING',
-      values: [numberArray(sid), numberArray(ts), numberArray(val)],
     });
   }
+  const sid = new Int32Array(n);
+  const ts = new Float64Array(n);
+  const val = new Float64Array(n);
+  let at = 0;
+  for (let i = 0; i < stored.length; i++) {
+    const series = stored[i]!.series;
+    for (let j = 0; j < series.length; j++) {
+      const id = ids[i]![j];
+      if (id === undefined) continue;
+      const s = series[j]!;
+      for (let k = 0; k < s.ts.length; k++, at++) {
+        sid[at] = id;
+        ts[at] = s.ts[k]!;
+        val[at] = s.values[k]!;
+      }
+    }
+  }
+  if (n) await insertSamples(c, sid, ts, val, tolerant);
   await insertEvents(c, stored);
   await heartbeats(c, stored);
   return { results, learnt };
+}
+
+/**
+ * All samples in one statement, ordered by series (stable, so the call's order stays within a
+ * series): consecutive rows then land on the same or neighbouring leaf pages of the (series_id, ts)
+ * key, about 15% cheaper for the server than arrival order (measured).
+ */
+async function insertSamples(c: pg.PoolClient, sid: Int32Array, ts: Float64Array, val: Float64Array, tolerant: boolean): Promise<void> {
+  const order = bySeries(sid);
+  const insert = 'INSERT INTO samples (series_id, ts, value) SELECT * FROM unnest($1::int[], $2::bigint[], $3::float8[])';
+  await c.query({
+    name: tolerant ? 'wt_insert_samples_tolerant' : 'wt_insert_samples',
+    text: tolerant ? `${insert} ON CONFLICT DO NOTHING` : insert,
+    values: [int4Array(sid, order), int8Array(ts, order), float8Array(val, order)],
+  });
+}
+
+/** Positions sorted by (series id, position), or undefined (arrival order) for huge calls. */
+function bySeries(sid: Int32Array): Uint32Array | undefined {
+  const n = sid.length;
+  const span = 2 ** 21; // id × span + position stays exact in a double for any int4 id
+  if (n >= span) return undefined;
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++) keys[i] = sid[i]! * span + i;
+  keys.sort();
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = keys[i]! % span;
+  return order;
 }
 
 /**
@@ -114,54 +174,6 @@ async function claimBatchIds(c: pg.PoolClient, batches: BatchWrite[]): Promise<S
   });
   return new Set(rows.map((r) => first.get(r.batch_id)!));
 }
-
-/**
- * Ids of series this instance has not cached: existing ones are looked up, new ones created while
- * their host is under `maxSeries` (in call order, as SQLite does); a key missing from the result is
- * over the limit. The count is read from the database because other instances add series too;
- * two instances adding a host's last allowed series at the same moment may both succeed.
- */
-async function resolveSeries(c: pg.PoolClient, misses: SeriesKey[], maxSeries: number): Promise<Map<string, number>> {
-  const found = await findSeries(c, misses);
-  const absent = misses.filter((m) => !found.has(m.key));
-  if (absent.length === 0) return found;
-
-  const { rows } = await c.query<{ host_id: string; n: number }>(
-    'SELECT host_id, count(*)::int AS n FROM series WHERE host_id = ANY($1::text[]) GROUP BY host_id',
-    [[...new Set(absent.map((m) => m.hostId))]],
-  );
-  const counts = new Map(rows.map((r) => [r.host_id, r.n]));
-  const allowed = absent.filter((m) => {
-    const n = counts.get(m.hostId) ?? 0;
-    if (n >= maxSeries) return false;
-    counts.set(m.hostId, n + 1);
-    return true;
-  });
-  if (allowed.length === 0) return found;
-
-  allowed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)); // same lock order in every writer
-  const inserted = await c.query<{ id: number; host_id: string; metric: string; labels: string }>(
-    `INSERT INTO series (host_id, metric, labels) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
-     ON CONFLICT (host_id, metric, labels) DO NOTHING RETURNING id, host_id, metric, labels`,
-    columns(allowed),
-  );
-  for (const r of inserted.rows) found.set(SeriesCache.key(r.host_id, r.metric, r.labels), r.id);
-  // Created meanwhile by another writer (the insert waited for its commit): now visible.
-  const raced = allowed.filter((m) => !found.has(m.key));
-  if (raced.length) for (const [k, id] of await findSeries(c, raced)) found.set(k, id);
-  return found;
-}
-
-async function findSeries(c: pg.PoolClient, wanted: SeriesKey[]): Promise<Map<string, number>> {
-  const { rows } = await c.query<{ id: number; host_id: string; metric: string; labels: string }>(
-    `SELECT s.id, s.host_id, s.metric, s.labels FROM series s
-     JOIN unnest($1::text[], $2::text[], $3::text[]) AS u(h, m, l) ON s.host_id = u.h AND s.metric = u.m AND s.labels = u.l`,
-    columns(wanted),
-  );
-  return new Map(rows.map((r) => [SeriesCache.key(r.host_id, r.metric, r.labels), r.id]));
-}
-
-const columns = (keys: SeriesKey[]) => [keys.map((k) => k.hostId), keys.map((k) => k.metric), keys.map((k) => k.labels)];
 
 async function insertEvents(c: pg.PoolClient, stored: BatchWrite[]): Promise<void> {
   const cols: [string[], number[], string[], string[], (string | null)[], string[], (string | null)[]] = [[], [], [], [], [], [], []];
