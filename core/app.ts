@@ -44,6 +44,7 @@ export async function startApp(cfg: LoadedConfig, opts: { log?: Logger; now?: ()
       store,
       maxPendingSamples: cfg.ingest.maxPendingSamples,
       maxSeriesPerHost: cfg.ingest.maxSeriesPerHost,
+      concurrency: store.kind === 'postgres' ? 2 : 1,
       log: log.child({ component: 'ingest' }),
     });
     cleanups.push(() => writer.flush());

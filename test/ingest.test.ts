@@ -7,9 +7,17 @@ import { gz, json, makeBatch, startTestApp, type TestApp } from './helpers/app.j
 import { STORE_TARGETS, type StoreTarget } from './helpers/stores.js';
 
 const DAY = 86_400_000;
-type Case = { name: string; body: () => Buffer | string; token?: 'none' | 'unknown' | 'revoked'; headers?: Record<string, string>; status: number; message: RegExp };
+type Case = {
+  name: string;
+  body: () => Buffer | string;
+  token?: 'none' | 'unknown' | 'revoked';
+  headers?: Record<string, string>;
+  status: number;
+  message: RegExp;
+};
 
-const mutate = (f: (b: Record<string, any>) => void) => () => { // eslint-disable-line @typescript-eslint/no-explicit-any
+const mutate = (f: (b: Record<string, any>) => void) => () => {
+  // eslint-disable-line @typescript-eslint/no-explicit-any
   const b = makeBatch() as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   f(b);
   return json(b);
@@ -23,11 +31,26 @@ const badInputs: Case[] = [
   { name: 'NaN literal', body: () => json(makeBatch()).replace('[0]', '[NaN]'), status: 400, message: /not valid JSON/ },
   { name: 'empty body', body: () => '', status: 400, message: /not valid JSON/ },
   { name: 'wrong type', body: mutate((b) => (b.series[1].values = ['high'])), status: 400, message: /series\[1\]\.values\[0\]: .*number/ },
-  { name: 'null value (NaN from JSON.stringify)', body: mutate((b) => (b.series[0].values = [null])), status: 400, message: /series\[0\]\.values\[0\]/ },
-  { name: 'Infinity', body: () => json(makeBatch()).replace('"values":[0]', '"values":[1e999]'), status: 400, message: /series\[0\]\.values\[0\]/ },
+  {
+    name: 'null value (NaN from JSON.stringify)',
+    body: mutate((b) => (b.series[0].values = [null])),
+    status: 400,
+    message: /series\[0\]\.values\[0\]/,
+  },
+  {
+    name: 'Infinity',
+    body: () => json(makeBatch()).replace('"values":[0]', '"values":[1e999]'),
+    status: 400,
+    message: /series\[0\]\.values\[0\]/,
+  },
   { name: 'missing batch id', body: mutate((b) => delete b.batchId), status: 400, message: /batchId/ },
   { name: 'unknown protocol version', body: mutate((b) => (b.v = 2)), status: 400, message: /invalid batch: v:/ },
-  { name: 'ts/values mismatch', body: mutate((b) => (b.series[0].ts = [1, 2])), status: 400, message: /series\[0\]\.values: ts and values/ },
+  {
+    name: 'ts/values mismatch',
+    body: mutate((b) => (b.series[0].ts = [1, 2])),
+    status: 400,
+    message: /series\[0\]\.values: ts and values/,
+  },
   { name: 'fractional timestamp', body: mutate((b) => (b.series[0].ts = [1.5])), status: 400, message: /series\[0\]\.ts\[0\]/ },
   { name: 'bad metric name', body: mutate((b) => (b.series[2].name = 'CPU Usage')), status: 400, message: /series\[2\]\.name/ },
   {
@@ -36,9 +59,31 @@ const badInputs: Case[] = [
     status: 400,
     message: /series\[0\]\.labels: at most 16 labels/,
   },
-  { name: 'huge label value', body: mutate((b) => (b.series[0].labels = { cpu: 'x'.repeat(300) })), status: 400, message: /series\[0\]\.labels\.cpu/ },
-  { name: 'body too large', body: () => json({ ...makeBatch(), pad: 'x'.repeat(300_000) }), status: 413, message: /larger than 262144 bytes/ },
-  { name: 'gzip bomb', body: () => gzipSync(Buffer.alloc(5_000_000, 32)), headers: { 'content-encoding': 'gzip' }, status: 413, message: /after gunzip/ },
+  {
+    name: 'huge label value',
+    body: mutate((b) => (b.series[0].labels = { cpu: 'x'.repeat(300) })),
+    status: 400,
+    message: /series\[0\]\.labels\.cpu/,
+  },
+  {
+    name: 'NUL in a string',
+    body: mutate((b) => (b.events = [{ ts: Date.now(), kind: 'log', source: '/var/log/x', message: 'a\u0000b' }])),
+    status: 400,
+    message: /NUL/,
+  },
+  {
+    name: 'body too large',
+    body: () => json({ ...makeBatch(), pad: 'x'.repeat(300_000) }),
+    status: 413,
+    message: /larger than 262144 bytes/,
+  },
+  {
+    name: 'gzip bomb',
+    body: () => gzipSync(Buffer.alloc(5_000_000, 32)),
+    headers: { 'content-encoding': 'gzip' },
+    status: 413,
+    message: /after gunzip/,
+  },
   { name: 'not gzip', body: () => json(makeBatch()), headers: { 'content-encoding': 'gzip' }, status: 400, message: /not valid gzip/ },
   { name: 'unknown encoding', body: () => json(makeBatch()), headers: { 'content-encoding': 'br' }, status: 415, message: /not supported/ },
 ];
@@ -75,7 +120,12 @@ describe.each(STORE_TARGETS.map((t) => [t().name, t] as const))('ingest on %s', 
     const b = makeBatch({ series: 3 });
     const first = await app.post(host.token, gz(b), { 'content-encoding': 'gzip' });
     expect(first.status).toBe(200);
-    expect(first.body).toEqual({ batchId: b.batchId, duplicate: false, accepted: 3, dropped: { tooOld: 0, tooNew: 0, unknownMetric: 0, seriesLimit: 0 } });
+    expect(first.body).toEqual({
+      batchId: b.batchId,
+      duplicate: false,
+      accepted: 3,
+      dropped: { tooOld: 0, tooNew: 0, unknownMetric: 0, seriesLimit: 0 },
+    });
     const replay = await app.post(host.token, json(b));
     expect(replay.body).toMatchObject({ batchId: b.batchId, duplicate: true, accepted: 0 });
     expect(await app.store.countSamples(host.id)).toBe(3);

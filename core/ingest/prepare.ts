@@ -16,9 +16,13 @@ export interface TimeWindow {
 export type Dropped = Ack['dropped'];
 
 export function parseBatch(body: Buffer): ValidBatch {
+  const text = body.toString('utf8');
+  // JSON can only carry NUL as an escape; PostgreSQL refuses it in text, so refuse it here for
+  // both stores instead of failing the commit (which the agent would retry forever).
+  if (text.includes('\\u0000')) throw new HttpError(400, 'invalid_input', 'invalid batch: strings may not contain NUL (\\u0000)');
   let json: unknown;
   try {
-    json = JSON.parse(body.toString('utf8'));
+    json = JSON.parse(text);
   } catch (err) {
     throw new HttpError(400, 'malformed_json', `body is not valid JSON: ${(err as Error).message}`);
   }
