@@ -1,6 +1,7 @@
 // The storage interface both backends implement (sqlite/, postgres/). One contract suite
 // (test/store.contract.test.ts) runs against each, so the modes cannot drift.
 import type { AgentEvent, Inventory, ProcessInfo } from '../../shared/protocol/index.js';
+import type { SqlDb } from './sql-db.js';
 
 export type Labels = Record<string, string>;
 
@@ -85,6 +86,8 @@ export interface PruneResult {
 
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
+  /** Portable SQL access for stores built on top (alerting). */
+  readonly sql: SqlDb;
 
   createHost(input: { name: string; labels?: Labels }): Promise<Host>;
   getHost(id: string): Promise<Host | null>;

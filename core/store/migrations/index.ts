@@ -1,3 +1,5 @@
+import { ALERTING_DDL } from '../alerting/schema.js';
+
 // Every schema change, for both backends, in order. Applied at start by migrate.ts; a database
 // whose version is newer than the last entry here is refused. Never edit an applied entry: add one.
 
@@ -158,6 +160,12 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX IF NOT EXISTS rollups_1m_ts_brin ON rollups_1m USING brin (ts) WITH (autosummarize = on);
       CREATE INDEX IF NOT EXISTS events_ts ON events (ts);
     `,
+  },
+  {
+    version: 3,
+    name: 'alerting: config, rule states, incidents, timeline, timers, deliveries',
+    sqlite: ALERTING_DDL,
+    postgres: ALERTING_DDL,
   },
 ];
 

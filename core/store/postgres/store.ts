@@ -7,6 +7,7 @@ import { matchesLabels } from '../labels.js';
 import { newId } from '../ids.js';
 import { eventFromRow, hostFromRow, parseLabels, type EventRow, type HostRow } from '../rows.js';
 import { SeriesCache } from '../series-cache.js';
+import { postgresDb, type SqlDb } from '../sql-db.js';
 import type {
   BatchResult,
   BatchWrite,
@@ -63,13 +64,16 @@ const C = 'COLLATE "C"';
 
 export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
+  readonly sql: SqlDb;
   private cache = new SeriesCache();
   private closing: Promise<void> | null = null;
 
   constructor(
     readonly pool: pg.Pool,
     readonly schema: string,
-  ) {}
+  ) {
+    this.sql = postgresDb(pool);
+  }
 
   /** Creates missing daily partitions of samples around `now` (see partitions.ts). */
   async ensurePartitions(now: number, keepFrom?: number): Promise<void> {

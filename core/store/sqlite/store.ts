@@ -9,6 +9,7 @@ import { pendingMigrations } from '../migrations/index.js';
 import { newId } from '../ids.js';
 import { eventFromRow, hostFromRow, parseLabels, type EventRow, type HostRow } from '../rows.js';
 import { SeriesCache } from '../series-cache.js';
+import { sqliteDb, type SqlDb } from '../sql-db.js';
 import type {
   BatchResult,
   BatchWrite,
@@ -51,10 +52,12 @@ function migrate(db: Database.Database): void {
 
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
+  readonly sql: SqlDb;
   private cache = new SeriesCache();
   private q;
 
   constructor(readonly db: Database.Database) {
+    this.sql = sqliteDb(db);
     this.q = {
       insertBatch: db.prepare(
         'INSERT OR IGNORE INTO ingest_batches (batch_id, host_id, received_at, min_ts, samples) VALUES (?, ?, ?, ?, ?)',
