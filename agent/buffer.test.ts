@@ -44,6 +44,10 @@ describe('on-disk batch buffer', () => {
     expect(buf.stats.batches).toBe(1);
     expect(readdirSync(d).some((f) => f.endsWith('.tmp'))).toBe(false);
     buf.append(batch(2), 2);
-    expect(readdirSync(d).filter((f) => f.endsWith('.json.gz')).sort()).toEqual(['0000000000000001-1.json.gz', '0000000000000002-2.json.gz']);
+    expect(
+      readdirSync(d)
+        .filter((f) => f.endsWith('.json.gz'))
+        .sort(),
+    ).toEqual(['0000000000000001-1.json.gz', '0000000000000002-2.json.gz']);
   });
 });

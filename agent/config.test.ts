@@ -9,7 +9,13 @@ describe('agent settings', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'wt-acfg-')), 'agent.json');
     writeFileSync(file, JSON.stringify({ server: 'http://file:7800', token: 'wt_file', intervalSec: 30, logFiles: ['/var/log/syslog'] }));
     const cfg = loadAgentConfig(['--config', file, '--interval', '5'], { WATCHTOWER_AGENT_TOKEN: 'wt_env' });
-    expect(cfg).toMatchObject({ server: 'http://file:7800', token: 'wt_env', intervalMs: 5000, logFiles: ['/var/log/syslog'], bufferBytes: 64 * 1024 * 1024 });
+    expect(cfg).toMatchObject({
+      server: 'http://file:7800',
+      token: 'wt_env',
+      intervalMs: 5000,
+      logFiles: ['/var/log/syslog'],
+      bufferBytes: 64 * 1024 * 1024,
+    });
   });
 
   it.each([

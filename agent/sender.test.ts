@@ -22,7 +22,9 @@ async function serve(answer: (req: IncomingMessage, body: string, n: number) => 
       seen.push({ body, auth: req.headers.authorization, at: Date.now() });
       const [status, headers] = answer(req, body, seen.length);
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
-      res.end(JSON.stringify(status === 200 ? { batchId: JSON.parse(body).id, duplicate: false, accepted: 1, dropped: {} } : { error: {} }));
+      res.end(
+        JSON.stringify(status === 200 ? { batchId: JSON.parse(body).id, duplicate: false, accepted: 1, dropped: {} } : { error: {} }),
+      );
     });
   });
   await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
@@ -33,7 +35,13 @@ function setup(url: string, batches: number) {
   const buffer = new BatchBuffer(mkdtempSync(join(tmpdir(), 'wt-send-')), 1e6);
   for (let i = 1; i <= batches; i++) buffer.append(gzipSync(JSON.stringify({ id: `b${i}` })), 1);
   const lines: string[] = [];
-  const sender = new Sender({ server: url, token: 'wt_t', buffer, log: createLog('debug', (l) => lines.push(l)), backoff: { baseMs: 20, maxMs: 50 } });
+  const sender = new Sender({
+    server: url,
+    token: 'wt_t',
+    buffer,
+    log: createLog('debug', (l) => lines.push(l)),
+    backoff: { baseMs: 20, maxMs: 50 },
+  });
   return { buffer, sender, lines };
 }
 

@@ -6,5 +6,6 @@ import { expect, it } from 'vitest';
 it('bundles the agent without the server-side libraries', () => {
   const bundle = readFileSync(new URL('../dist/agent.mjs', import.meta.url), 'utf8');
   expect(bundle.length).toBeLessThan(200_000);
-  for (const lib of ['node_modules/zod', 'node_modules/fastify', 'node_modules/pino', 'node_modules/better-sqlite3']) expect(bundle).not.toContain(lib);
+  for (const lib of ['node_modules/zod', 'node_modules/fastify', 'node_modules/pino', 'node_modules/better-sqlite3'])
+    expect(bundle).not.toContain(lib);
 });

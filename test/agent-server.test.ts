@@ -38,7 +38,11 @@ describe.each(STORE_TARGETS.map((t) => [t().name, t] as const))('agent → serve
   });
 
   async function addHost(): Promise<{ id: string; token: string }> {
-    const res = await fetch(`${server!.url}/api/v1/hosts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'app-1' }) });
+    const res = await fetch(`${server!.url}/api/v1/hosts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'app-1' }),
+    });
     const body = (await res.json()) as { host: { id: string }; agentToken: string };
     return { id: body.host.id, token: body.agentToken };
   }
@@ -48,13 +52,14 @@ describe.each(STORE_TARGETS.map((t) => [t().name, t] as const))('agent → serve
     agent = startAgent({ server: server!.url, token: host.token, dataDir: join(dir, 'agent') });
     await waitFor('three acknowledged batches', () => agent!.acked.length >= 3);
     const res = await fetch(`${server!.url}/api/v1/hosts/${host.id}`);
-    const { host: view } = (await res.json()) as { host: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const { host: view } = (await res.json()) as { host: Record<string, any> };
     expect(view).toMatchObject({ status: 'up', agentVersion: '0.1.0', intervalMs: 1000 });
     expect(view.inventory.cpuCores).toBeGreaterThan(0);
     expect(view.processes.length).toBeGreaterThan(0);
     const latest = (await (await fetch(`${server!.url}/api/v1/latest?hostId=${host.id}`)).json()) as { values: { metric: string }[] };
     const metrics = new Set(latest.values.map((v) => v.metric));
-    for (const m of ['cpu.usage', 'mem.used_percent', 'disk.used_percent', 'load.1', 'system.uptime', 'net.rx_bytes']) expect(metrics).toContain(m);
+    for (const m of ['cpu.usage', 'mem.used_percent', 'disk.used_percent', 'load.1', 'system.uptime', 'net.rx_bytes'])
+      expect(metrics).toContain(m);
     await agent.stop();
     store = await target.open();
     const acked = new Set(agent.acked);

@@ -17,8 +17,7 @@ type Case = {
 };
 
 const mutate = (f: (b: Record<string, any>) => void) => () => {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
-  const b = makeBatch() as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const b = makeBatch() as Record<string, any>;
   f(b);
   return json(b);
 };

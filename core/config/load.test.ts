@@ -11,7 +11,11 @@ describe('configuration', () => {
   it('defaults to local mode with SQLite in ~/.watchtower', () => {
     const HOME = home();
     const cfg = loadConfig({ env: { HOME } });
-    expect(cfg).toMatchObject({ mode: 'local', dataDir: join(HOME, '.watchtower'), databaseUrl: join(HOME, '.watchtower', 'watchtower.db') });
+    expect(cfg).toMatchObject({
+      mode: 'local',
+      dataDir: join(HOME, '.watchtower'),
+      databaseUrl: join(HOME, '.watchtower', 'watchtower.db'),
+    });
     expect(cfg.http).toEqual({ host: '127.0.0.1', port: 7800 });
     expect(cfg.retention).toMatchObject({ rawDays: 7, rollupDays: 90 });
   });

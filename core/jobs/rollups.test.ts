@@ -22,10 +22,19 @@ describe('rollup job', () => {
   });
 
   const write = (batchId: string, receivedAt: number, ts: number, value: number) => {
-    const b: BatchWrite = { batchId, hostId, receivedAt, agentVersion: '1', intervalMs: 10_000, series: [{ name: 'load.1', labels: {}, ts: [ts], values: [value] }], events: [] };
+    const b: BatchWrite = {
+      batchId,
+      hostId,
+      receivedAt,
+      agentVersion: '1',
+      intervalMs: 10_000,
+      series: [{ name: 'load.1', labels: {}, ts: [ts], values: [value] }],
+      events: [],
+    };
     return store.writeBatches([b], { maxSeriesPerHost: 100 });
   };
-  const rollups = async () => (await store.querySeries({ hostId, metric: 'load.1', from: T0 - DAY, to: T0 + DAY, stepMs: MIN, source: 'rollup' }))[0]?.points ?? [];
+  const rollups = async () =>
+    (await store.querySeries({ hostId, metric: 'load.1', from: T0 - DAY, to: T0 + DAY, stepMs: MIN, source: 'rollup' }))[0]?.points ?? [];
 
   it('rolls up completed minutes, then reaches back for samples that arrived late', async () => {
     await write('b-1', T0 + 5_000, T0, 1);

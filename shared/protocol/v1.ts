@@ -101,4 +101,3 @@ export const ackSchema = z.object({
   }),
 });
 export type Ack = z.infer<typeof ackSchema>;
-

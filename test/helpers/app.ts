@@ -11,9 +11,13 @@ import type { StoreTarget } from './stores.js';
 
 export interface TestApp extends App {
   /** Calls the API; JSON in and out. */
-  api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
   addHost(name: string): Promise<{ id: string; token: string }>;
-  post(token: string | null, body: Buffer | string, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  post(
+    token: string | null,
+    body: Buffer | string,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: any; headers: Headers }>;
 }
 
 export async function startTestApp(target: StoreTarget, overrides: Record<string, unknown> = {}): Promise<TestApp> {
@@ -62,7 +66,12 @@ export function makeBatch(opts: { ts?: number; series?: number; batchId?: string
     v: 1,
     batchId: opts.batchId ?? `test-batch-${process.pid}-${++seq}-${Math.random().toString(36).slice(2)}`,
     agent: { version: '0.1.0', intervalMs: 10_000 },
-    series: Array.from({ length: opts.series ?? 3 }, (_, i) => ({ name: 'cpu.usage', labels: { cpu: String(i) }, ts: [ts], values: [i * 10] })),
+    series: Array.from({ length: opts.series ?? 3 }, (_, i) => ({
+      name: 'cpu.usage',
+      labels: { cpu: String(i) },
+      ts: [ts],
+      values: [i * 10],
+    })),
     events: [],
   };
 }

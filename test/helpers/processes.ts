@@ -28,7 +28,12 @@ export interface ServerProcess {
   kill9(): Promise<void>;
 }
 
-export async function startServer(target: StoreTarget, dataDir: string, port: number, env: Record<string, string> = {}): Promise<ServerProcess> {
+export async function startServer(
+  target: StoreTarget,
+  dataDir: string,
+  port: number,
+  env: Record<string, string> = {},
+): Promise<ServerProcess> {
   const fullEnv = {
     ...process.env,
     WATCHTOWER_DATA_DIR: dataDir,
@@ -80,7 +85,21 @@ export interface AgentProcess {
 }
 
 export function startAgent(opts: { server: string; token: string; dataDir: string; args?: string[] }): AgentProcess {
-  const args = ['--server', opts.server, '--token', opts.token, '--data-dir', opts.dataDir, '--interval', '1', '--log-level', 'debug', '--backoff-max', '1', ...(opts.args ?? [])];
+  const args = [
+    '--server',
+    opts.server,
+    '--token',
+    opts.token,
+    '--data-dir',
+    opts.dataDir,
+    '--interval',
+    '1',
+    '--log-level',
+    'debug',
+    '--backoff-max',
+    '1',
+    ...(opts.args ?? []),
+  ];
   const proc = spawn(process.execPath, [dist('agent.mjs'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise((r) => proc.once('exit', r));
   const a: AgentProcess = {

@@ -136,6 +136,13 @@ export class AlertingStore {
     return row ? incidentFromRow(row) : null;
   }
 
+  /** The latest earlier incident with this fingerprint (flapping guard). */
+  async previousIncident(fingerprint: string, excludeId: string): Promise<Incident | null> {
+    const sql = 'SELECT * FROM incidents WHERE fingerprint = $1 AND id <> $2 ORDER BY triggered_at DESC LIMIT 1';
+    const [row] = await this.db.all(sql, [fingerprint, excludeId]);
+    return row ? incidentFromRow(row) : null;
+  }
+
   async listIncidents(f: IncidentFilter): Promise<Incident[]> {
     const where: string[] = [];
     const params: unknown[] = [];
@@ -242,6 +249,11 @@ export class AlertingStore {
   async pendingTimers(until: number, limit: number): Promise<Timer[]> {
     const sql = 'SELECT * FROM timers WHERE fired_at IS NULL AND due_at <= $1 ORDER BY due_at LIMIT $2';
     return (await this.db.all(sql, [until, limit])).map(timerFromRow);
+  }
+
+  async countPendingTimers(): Promise<number> {
+    const [row] = await this.db.all('SELECT count(*) AS n FROM timers WHERE fired_at IS NULL');
+    return Number(row!.n);
   }
 
   async getTimer(id: string): Promise<Timer | null> {
