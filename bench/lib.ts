@@ -2,14 +2,15 @@
 // process on loopback, hosts created through the API, /proc sampling, percentiles, and a cleanup
 // list that runs on success, failure, Ctrl-C and a hard time limit alike.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { request, type Agent as HttpAgent, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-export const PG_URL = process.env.WATCHTOWER_BENCH_PG_URL ?? process.env.WATCHTOWER_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const PG_URL =
+  process.env.WATCHTOWER_BENCH_PG_URL ?? process.env.WATCHTOWER_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 // ---- cleanup ---------------------------------------------------------------------------------
 
@@ -137,7 +138,10 @@ export interface HttpResponse {
   body: Buffer;
 }
 
-export function httpRequest(url: string, o: { method?: string; headers?: Record<string, string | number>; body?: Buffer | string; agent?: HttpAgent }): Promise<HttpResponse> {
+export function httpRequest(
+  url: string,
+  o: { method?: string; headers?: Record<string, string | number>; body?: Buffer | string; agent?: HttpAgent },
+): Promise<HttpResponse> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: o.method ?? 'GET', headers: o.headers, agent: o.agent }, (res) => {
       const chunks: Buffer[] = [];
@@ -214,12 +218,36 @@ export function procRssMb(pid: number): number {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
-/** Machine-wide CPU: busy and total jiffies from /proc/stat. */
-export function machineCpu(): { busy: number; total: number } {
-  const f = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
-  const total = f.reduce((a, b) => a + b, 0);
-  const idle = (f[3] ?? 0) + (f[4] ?? 0);
-  return { busy: total - idle, total };
+/** Machine-wide CPU time from /proc/stat, in ms: busy (all cores, steal excluded) and elapsed × cores. */
+export function machineCpu(): { busyMs: number; totalMs: number } {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+  const [, , , idle = 0, iowait = 0, , , steal = 0] = f;
+  const total = f.reduce((a, b) => a + b, 0) - steal;
+  const toMs = 1000 / ticksPerSecond();
+  return { busyMs: (total - idle - iowait) * toMs, totalMs: total * toMs };
+}
+
+/** Local ports of pid's TCP connections to remote port `remotePort` (its PostgreSQL pool, for 5432). */
+export function tcpClientPorts(pid: number, remotePort: number): number[] {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (m) inodes.add(m[1]!);
+    } catch {
+      // closed meanwhile
+    }
+  }
+  const ports: number[] = [];
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    if (!existsSync(table)) continue;
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f.length < 10 || !inodes.has(f[9]!)) continue;
+      if (parseInt(f[2]!.split(':')[1]!, 16) === remotePort) ports.push(parseInt(f[1]!.split(':')[1]!, 16));
+    }
+  }
+  return ports;
 }
 
 export const fmt = (n: number, digits = 1): string => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');

@@ -12,14 +12,52 @@ import { BatchWriter } from './ingest/writer.js';
 import { rollupOnce } from './jobs/rollups.js';
 import { every } from './jobs/schedule.js';
 import { openStore } from './store/index.js';
+import { openCoordination } from './bus/index.js';
+import { Engine } from './engine/engine.js';
+import { AlertingStore } from './store/alerting/store.js';
+import { configCrud, configDocumentHandlers } from './api/alerting-config.js';
+import { incidentHandlers } from './api/incidents.js';
+import { hostname } from 'node:os';
 import type { Store } from './store/types.js';
 
 const DAY = 24 * 60 * 60 * 1000;
+
+function alertingConfigHandlers(d: Parameters<typeof configCrud>[1]) {
+  const rules = configCrud('rule', d);
+  const policies = configCrud('policy', d);
+  const channels = configCrud('channel', d);
+  const silences = configCrud('silence', d);
+  return {
+    ...{ listRules: rules.list, getRule: rules.get, createRule: rules.create, updateRule: rules.update, deleteRule: rules.remove },
+    ...{
+      listPolicies: policies.list,
+      getPolicy: policies.get,
+      createPolicy: policies.create,
+      updatePolicy: policies.update,
+      deletePolicy: policies.remove,
+    },
+    ...{
+      listChannels: channels.list,
+      getChannel: channels.get,
+      createChannel: channels.create,
+      updateChannel: channels.update,
+      deleteChannel: channels.remove,
+    },
+    ...{
+      listSilences: silences.list,
+      getSilence: silences.get,
+      createSilence: silences.create,
+      updateSilence: silences.update,
+      deleteSilence: silences.remove,
+    },
+  };
+}
 
 export interface App {
   /** Base URL the API and ingest listen on. */
   url: string;
   store: Store;
+  engine: Engine;
   log: Logger;
   stop(): Promise<void>;
 }
@@ -39,6 +77,27 @@ export async function startApp(cfg: LoadedConfig, opts: { log?: Logger; now?: ()
     cleanups.push(() => store.close());
     log.info({ component: 'store', kind: store.kind, mode: cfg.mode }, 'store open');
 
+    const coordination = await openCoordination({
+      ...(cfg.redis.url ? { redisUrl: cfg.redis.url } : {}),
+      prefix: cfg.redis.prefix,
+      log: log.child({ component: 'bus' }),
+    });
+    cleanups.push(() => coordination.close());
+
+    const alerting = new AlertingStore(store.sql);
+    const clock = { now };
+    const engine = new Engine({
+      store,
+      alerting,
+      coordination,
+      clock,
+      log: log.child({ component: 'engine' }),
+      instanceId: `${hostname()}:${process.pid}`,
+      ...(cfg.http.publicUrl ? { publicUrl: cfg.http.publicUrl } : {}),
+    });
+    await engine.start();
+    cleanups.push(() => engine.stop());
+
     const rawRetentionMs = cfg.retention.rawDays * DAY;
     const writer = new BatchWriter({
       store,
@@ -46,6 +105,7 @@ export async function startApp(cfg: LoadedConfig, opts: { log?: Logger; now?: ()
       maxSeriesPerHost: cfg.ingest.maxSeriesPerHost,
       concurrency: store.kind === 'postgres' ? 2 : 1,
       log: log.child({ component: 'ingest' }),
+      onCommitted: (writes, results) => engine.onCommitted(writes, (i) => results[i]!.duplicate),
     });
     cleanups.push(() => writer.flush());
 
@@ -73,6 +133,9 @@ export async function startApp(cfg: LoadedConfig, opts: { log?: Logger; now?: ()
         health: async () => ({ status: 'ok', version: VERSION, mode: cfg.mode, store: store.kind, uptimeMs: now() - startedAt }),
         ...hostHandlers({ store, tokens, downAfterIntervals: cfg.hosts.downAfterIntervals, now }),
         ...metricHandlers({ store, rawRetentionMs, now }),
+        ...alertingConfigHandlers({ alerting, engine, clock }),
+        ...configDocumentHandlers({ alerting, engine, clock }),
+        ...incidentHandlers({ alerting, engine, clock }),
       },
       ingest: {
         tokens,
@@ -90,7 +153,7 @@ export async function startApp(cfg: LoadedConfig, opts: { log?: Logger; now?: ()
       await server.close(); // stops accepting; in-flight requests finish (and their batches commit)
     });
     log.info({ component: 'api', url }, 'listening');
-    return { url, store, log, stop };
+    return { url, store, engine, log, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -46,7 +46,7 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
   const url = cfg.database.url;
   const isPg = /^postgres(ql)?:\/\//.test(url);
   const databaseUrl = isPg ? url : url ? resolve(expandHome(url.replace(/^sqlite:/, ''), env)) : join(cfg.dataDir, 'watchtower.db');
-  return { ...cfg, databaseUrl, mode: isPg ? 'team' : 'local', source: { file } };
+  return { ...cfg, databaseUrl, mode: isPg || cfg.redis.url ? 'team' : 'local', source: { file } };
 }
 
 function pickFile(explicit: string | undefined, fromEnv: Record<string, unknown>, env: NodeJS.ProcessEnv): string | null {

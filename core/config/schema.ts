@@ -21,13 +21,24 @@ export const configSchema = z
       })
       .strict()
       .default({ url: '', schema: 'public' }),
+    redis: z
+      .object({
+        /** redis://… makes coordination (timers, dedup guards, pub/sub) shared between instances; empty means in-process. */
+        url: z.string().default(''),
+        /** Key and channel namespace, so several installations can share one Redis. */
+        prefix: z.string().min(1).max(64).default('watchtower:'),
+      })
+      .strict()
+      .default({ url: '', prefix: 'watchtower:' }),
     http: z
       .object({
         host: z.string().min(1).default('127.0.0.1'),
         port: port.default(7800),
+        /** How people reach this instance (links in notifications), e.g. https://watchtower.example.com. */
+        publicUrl: z.string().default(''),
       })
       .strict()
-      .default({ host: '127.0.0.1', port: 7800 }),
+      .default({ host: '127.0.0.1', port: 7800, publicUrl: '' }),
     ingest: z
       .object({
         /** Largest request body, compressed or not (413 above it). */

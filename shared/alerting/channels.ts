@@ -5,11 +5,14 @@ import { name } from './rules.js';
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
+/** What the API and exports show instead of a secret; sent back, it means "keep the stored one". */
+export const REDACTED = '••••••';
+
 export const webhookSettings = z
   .object({
     url: httpUrl,
     /** Signs each body: header X-Watchtower-Signature: sha256=<hex HMAC of the body>. */
-    secret: z.string().min(8).max(256).optional(),
+    secret: z.union([z.literal(REDACTED), z.string().min(8).max(256)]).optional(),
     headers: z.record(z.string().max(128), z.string().max(1024)).optional(),
   })
   .strict();
@@ -41,7 +44,6 @@ export type ChannelSpec = z.output<typeof channelSchema>;
 export type ChannelType = ChannelSpec['type'];
 
 const SECRET_KEYS = ['secret', 'password'] as const;
-export const REDACTED = '••••••';
 
 /** The channel as the API shows it: secrets replaced by a marker. */
 export function redactChannel<T extends { settings: object }>(c: T): T {

@@ -1,1 +1,16 @@
+import type { z } from 'zod';
+import { alertingProcedures } from './alerting.js';
+import { hostProcedures, type Procedure } from './procedures.js';
+
 export * from './procedures.js';
+export * from './alerting.js';
+
+export const procedures = { ...hostProcedures, ...alertingProcedures } as const satisfies Record<string, Procedure>;
+
+export type Procedures = typeof procedures;
+export type ProcedureName = keyof Procedures;
+type ParamsOf<P> = P extends { params: z.ZodType } ? z.output<P['params']> : undefined;
+export type Params<N extends ProcedureName> = ParamsOf<Procedures[N]>;
+export type Input<N extends ProcedureName> = z.input<Procedures[N]['input']> &
+  (Procedures[N] extends { params: z.ZodType } ? z.input<Procedures[N]['params']> : unknown);
+export type Output<N extends ProcedureName> = z.output<Procedures[N]['output']>;

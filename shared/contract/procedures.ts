@@ -62,12 +62,14 @@ export interface Procedure {
   summary: string;
   /** HTTP status of a success; 200 when absent. */
   status?: number;
-  /** Validates path params, query and body merged into one object. */
+  /** Path params, validated on their own when present (else merged into input). */
+  params?: z.ZodType;
+  /** Validates query and body merged into one object (and the path params, when `params` is absent). */
   input: z.ZodType;
   output: z.ZodType;
 }
 
-export const procedures = {
+export const hostProcedures = {
   health: {
     method: 'GET',
     path: '/healthz',
@@ -165,9 +167,5 @@ export const procedures = {
   },
 } as const satisfies Record<string, Procedure>;
 
-export type Procedures = typeof procedures;
-export type ProcedureName = keyof Procedures;
-export type Input<N extends ProcedureName> = z.input<Procedures[N]['input']>;
-export type Output<N extends ProcedureName> = z.output<Procedures[N]['output']>;
 export type HostView = z.output<typeof hostSchema>;
 export type ApiError = z.output<typeof errorSchema>;
