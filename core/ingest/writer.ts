@@ -48,7 +48,9 @@ export class BatchWriter {
       this.queue.push({ write, samples, resolve, reject });
       this.pendingSamples += samples;
       if (this.drains.size < (this.opts.concurrency ?? 1)) {
-        const d: Promise<void> = this.drain().finally(() => this.drains.delete(d));
+        // Start on the next turn of the event loop, so batches that arrived together (already read
+        // from their sockets) share one transaction: SQLite would otherwise commit each alone.
+        const d: Promise<void> = new Promise<void>((r) => setImmediate(r)).then(() => this.drain()).finally(() => this.drains.delete(d));
         this.drains.add(d);
       }
     });
