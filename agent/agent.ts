@@ -27,6 +27,7 @@ export class Agent {
   private logs;
   private timer: NodeJS.Timeout | null = null;
   private inventorySentAt = 0;
+  private processesAt = 0;
   private positionsFile: string;
 
   constructor(
@@ -103,10 +104,14 @@ export class Agent {
       this.log('warn', 'collector failed', { collector: name, error: String(err) }),
     );
     let processes: ReturnType<typeof this.processes.collect> = [];
-    try {
-      processes = this.processes.collect(ctx);
-    } catch (err) {
-      this.log('warn', 'collector failed', { collector: 'processes', error: String(err) });
+    // The first scan only primes CPU counters; it then runs every processIntervalMs.
+    if (this.processesAt === 0 || now - this.processesAt >= Math.max(this.cfg.processIntervalMs, this.cfg.intervalMs) - 500) {
+      this.processesAt = now;
+      try {
+        processes = this.processes.collect(ctx);
+      } catch (err) {
+        this.log('warn', 'collector failed', { collector: 'processes', error: String(err) });
+      }
     }
     return { points, processes, events: this.logs.collect(now), ctx };
   }

@@ -18,6 +18,8 @@ export class BatchBuffer {
   private totalBytes = 0;
   private nextSeq = 1;
   private state: { droppedSamples: number; droppedBatches: number };
+  /** The newest batch's bytes: the sender usually sends it right away, so it need not read it back. */
+  private newest: { seq: number; gz: Buffer } | null = null;
 
   constructor(
     private dir: string,
@@ -56,6 +58,7 @@ export class BatchBuffer {
     renameSync(`${file}.tmp`, file);
     this.batches.push({ seq, samples, bytes: gz.length, file });
     this.totalBytes += gz.length;
+    this.newest = { seq, gz };
     if (dropped) {
       this.state.droppedSamples += dropped;
       this.writeState();
@@ -68,6 +71,7 @@ export class BatchBuffer {
   }
 
   read(b: BufferedBatch): Buffer | null {
+    if (this.newest?.seq === b.seq) return this.newest.gz;
     try {
       return readFileSync(b.file);
     } catch {

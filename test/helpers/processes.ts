@@ -98,6 +98,8 @@ export function startAgent(opts: { server: string; token: string; dataDir: strin
     'debug',
     '--backoff-max',
     '1',
+    '--process-interval',
+    '1',
     ...(opts.args ?? []),
   ];
   const proc = spawn(process.execPath, [dist('agent.mjs'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
