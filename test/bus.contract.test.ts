@@ -1,10 +1,10 @@
 // One suite, every backend: the same coordination scenarios in-process and against Redis. Redis tests
 // use a random key prefix and delete their keys afterwards; they never FLUSHALL the shared server.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Redis } from 'ioredis';
 import { openCoordination } from '../core/bus/index.js';
 import type { BusLog, Coordination, ScheduledItem } from '../core/bus/types.js';
 import { REDIS_URL } from './helpers/stores.js';
+import { deleteKeys, randomPrefix, withAdmin } from './helpers/redis.js';
 
 interface BusTarget {
   name: 'memory' | 'redis';
@@ -43,34 +43,9 @@ function redisTarget(): BusTarget {
   };
 }
 
-const randomPrefix = () => `wt-test:${process.pid}-${Math.random().toString(36).slice(2, 10)}:`;
-
 function track(opened: Coordination[], c: Coordination): Coordination {
   opened.push(c);
   return c;
-}
-
-async function withAdmin<T>(fn: (admin: Redis) => Promise<T>): Promise<T> {
-  const admin = new Redis(REDIS_URL);
-  try {
-    return await fn(admin);
-  } finally {
-    admin.disconnect();
-  }
-}
-
-/** SCAN + UNLINK of one prefix: what a restart with empty data looks like to this run, and the cleanup. */
-async function deleteKeys(prefix: string): Promise<number> {
-  return withAdmin(async (admin) => {
-    let cursor = '0';
-    let deleted = 0;
-    do {
-      const [next, keys] = await admin.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      if (keys.length > 0) deleted += await admin.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-    return deleted;
-  });
 }
 
 async function clientIdsNamed(prefix: string): Promise<string[]> {

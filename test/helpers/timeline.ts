@@ -94,7 +94,7 @@ export class Timeline {
       alerting: this.alerting,
       coordination: this.coordination,
       clock: this.clock,
-      log: pino({ level: 'silent' }),
+      log: pino({ level: process.env.TL_LOG ?? 'silent' }),
       instanceId: `test-${this.seq++}`,
     });
     await this.engine.start({ loop: false });
@@ -153,7 +153,7 @@ export class Timeline {
   ): Promise<void> {
     const now = this.clock.now();
     const write: BatchWrite = {
-      batchId: `tl-${this.prefix}${this.seq++}`,
+      batchId: `tl-${randomBytes(8).toString('hex')}`,
       hostId: this.hosts.get(host)!,
       receivedAt: now,
       agentVersion: 'test',
