@@ -37,7 +37,14 @@ export async function ingestRoutes(app: FastifyInstance, d: IngestDeps): Promise
     const now = d.now();
     const window = { oldest: now - d.rawRetentionMs, newest: now + d.maxFutureSkewMs };
     const { write, dropped, accepted } = prepareBatch(batch, hostId, now, window);
-    const result = await d.writer.submit(write, accepted);
+    let result;
+    try {
+      result = await d.writer.submit(write, accepted);
+    } catch (err) {
+      // Nothing was acknowledged, so nothing is lost: the agent keeps the batch and sends it again.
+      req.log.error({ err, batchId: batch.batchId }, 'could not commit a batch');
+      throw new HttpError(503, 'store_unavailable', 'the batch could not be stored now; send it again later', undefined, { 'retry-after': '5' });
+    }
     if (result.samplesOverLimit) req.log.warn({ hostId, series: result.seriesOverLimit }, 'host is at its series limit');
     reply.code(200);
     return {
@@ -53,7 +60,12 @@ async function authenticate(header: string | undefined, tokens: TokenCache): Pro
   const m = /^Bearer\s+(\S+)$/i.exec(header ?? '');
   if (!m)
     throw new HttpError(401, 'unauthorized', 'missing "Authorization: Bearer <agent token>"', undefined, { 'www-authenticate': 'Bearer' });
-  const hostId = await tokens.hostFor(m[1]!);
+  let hostId: string | null;
+  try {
+    hostId = await tokens.hostFor(m[1]!);
+  } catch {
+    throw new HttpError(503, 'store_unavailable', 'cannot check the token now; send the batch again later', undefined, { 'retry-after': '5' });
+  }
   if (!hostId) throw new HttpError(401, 'unauthorized', 'unknown or revoked agent token', undefined, { 'www-authenticate': 'Bearer' });
   return hostId;
 }
