@@ -235,4 +235,18 @@ describe.each(MODES)('engine timeline (%s mode)', (_mode, makeTarget, team) => {
     const [d] = await tl.alerting.listDeliveries({ limit: 10 });
     expect(d).toMatchObject({ status: 'sent', attempts: 3, channelName: 'ops' });
   });
+
+  it("watches only the hosts in a rule's scope, by name or by labels", async () => {
+    await tl.host('db-1', { role: 'db' });
+    await tl.config({
+      rules: [
+        cpu({ name: 'DB CPU', scope: { labels: { role: 'db' } } }),
+        cpu({ name: 'Named', scope: { hosts: ['db-1'] }, metric: 'load.1', value: 4 }),
+      ],
+    });
+    await tl.at(0, () => tl.push('web-1', { 'cpu.usage': 99, 'load.1': 9 }));
+    expect(await tl.incidents()).toEqual([]);
+    await tl.at(10, () => tl.push('db-1', { 'cpu.usage': 99, 'load.1': 9 }));
+    expect((await tl.incidents()).map((i) => i.title).sort()).toEqual(['DB CPU on db-1', 'Named on db-1']);
+  });
 });
