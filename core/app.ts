@@ -15,43 +15,12 @@ import { openStore } from './store/index.js';
 import { openCoordination } from './bus/index.js';
 import { Engine } from './engine/engine.js';
 import { AlertingStore } from './store/alerting/store.js';
-import { configCrud, configDocumentHandlers } from './api/alerting-config.js';
+import { configDocumentHandlers, configHandlers } from './api/alerting-config.js';
 import { incidentHandlers } from './api/incidents.js';
 import { hostname } from 'node:os';
 import type { Store } from './store/types.js';
 
 const DAY = 24 * 60 * 60 * 1000;
-
-function alertingConfigHandlers(d: Parameters<typeof configCrud>[1]) {
-  const rules = configCrud('rule', d);
-  const policies = configCrud('policy', d);
-  const channels = configCrud('channel', d);
-  const silences = configCrud('silence', d);
-  return {
-    ...{ listRules: rules.list, getRule: rules.get, createRule: rules.create, updateRule: rules.update, deleteRule: rules.remove },
-    ...{
-      listPolicies: policies.list,
-      getPolicy: policies.get,
-      createPolicy: policies.create,
-      updatePolicy: policies.update,
-      deletePolicy: policies.remove,
-    },
-    ...{
-      listChannels: channels.list,
-      getChannel: channels.get,
-      createChannel: channels.create,
-      updateChannel: channels.update,
-      deleteChannel: channels.remove,
-    },
-    ...{
-      listSilences: silences.list,
-      getSilence: silences.get,
-      createSilence: silences.create,
-      updateSilence: silences.update,
-      deleteSilence: silences.remove,
-    },
-  };
-}
 
 export interface App {
   /** Base URL the API and ingest listen on. */
@@ -133,7 +102,7 @@ export async function startApp(cfg: LoadedConfig, opts: { log?: Logger; now?: ()
         health: async () => ({ status: 'ok', version: VERSION, mode: cfg.mode, store: store.kind, uptimeMs: now() - startedAt }),
         ...hostHandlers({ store, tokens, downAfterIntervals: cfg.hosts.downAfterIntervals, now }),
         ...metricHandlers({ store, rawRetentionMs, now }),
-        ...alertingConfigHandlers({ alerting, engine, clock }),
+        ...configHandlers({ alerting, engine, clock }),
         ...configDocumentHandlers({ alerting, engine, clock }),
         ...incidentHandlers({ alerting, engine, clock }),
       },

@@ -109,6 +109,38 @@ function keepSecrets(spec: Spec, stored: Spec): Spec {
   return { ...spec, settings };
 }
 
+/** The four kinds' CRUD under the contract's procedure names. */
+export function configHandlers(d: ConfigDeps) {
+  const rules = configCrud('rule', d);
+  const policies = configCrud('policy', d);
+  const channels = configCrud('channel', d);
+  const silences = configCrud('silence', d);
+  return {
+    ...{ listRules: rules.list, getRule: rules.get, createRule: rules.create, updateRule: rules.update, deleteRule: rules.remove },
+    ...{
+      listPolicies: policies.list,
+      getPolicy: policies.get,
+      createPolicy: policies.create,
+      updatePolicy: policies.update,
+      deletePolicy: policies.remove,
+    },
+    ...{
+      listChannels: channels.list,
+      getChannel: channels.get,
+      createChannel: channels.create,
+      updateChannel: channels.update,
+      deleteChannel: channels.remove,
+    },
+    ...{
+      listSilences: silences.list,
+      getSilence: silences.get,
+      createSilence: silences.create,
+      updateSilence: silences.update,
+      deleteSilence: silences.remove,
+    },
+  };
+}
+
 /** Config as code over the API: export the whole configuration, or import a document (diff, then apply). */
 export function configDocumentHandlers(d: ConfigDeps): Pick<Handlers, 'exportConfig' | 'importConfig'> {
   const all = async () => (await Promise.all(KINDS.map((k) => d.alerting.listConfig(k)))).flat();
