@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { batchFactory } from './batches.js';
+import { backendCpu, cpuDelta } from './cpu.js';
 import {
   createHosts,
   fmt,
@@ -32,7 +33,6 @@ import {
   runMain,
   sleep,
   startServer,
-  tcpClientPorts,
   tempDir,
   type BenchHost,
   type HttpResponse,
@@ -214,19 +214,6 @@ async function countStored(dataDir: string, admin?: pg.Client, schema?: string):
     db.close();
   }
 }
-
-/** CPU ms of each PostgreSQL backend serving the server's pool (found by the pool's client ports). */
-async function backendCpu(admin: pg.Client | undefined, serverPid: number): Promise<Map<number, number>> {
-  const out = new Map<number, number>();
-  if (!admin) return out;
-  const ports = tcpClientPorts(serverPid, Number(new URL(PG_URL).port || 5432));
-  const { rows } = await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE client_port = ANY($1::int[])', [ports]);
-  for (const { pid } of rows) out.set(pid, procCpuMs(pid));
-  return out;
-}
-
-/** Backends alive at both ends count their delta; ones opened meanwhile count their whole life. */
-const cpuDelta = (a: Map<number, number>, b: Map<number, number>) => [...b].reduce((sum, [pid, ms]) => sum + ms - (a.get(pid) ?? 0), 0);
 
 runMain('bench:ingest', 20_000 + STORES.length * (WARMUP_S + MEASURE_S + 15) * 1000, async () => {
   const t = performance.now();

@@ -1,6 +1,7 @@
-// Shared pieces of the end-to-end benchmarks (bench/ingest.ts, bench/agent.ts): a real server
-// process on loopback, hosts created through the API, /proc sampling, percentiles, and a cleanup
-// list that runs on success, failure, Ctrl-C and a hard time limit alike.
+// Shared pieces of the end-to-end benchmarks (bench/ingest.ts, bench/agent.ts, bench/alert.ts,
+// bench/timers.ts): a real server process on loopback, hosts created through the API, /proc
+// sampling, percentiles, and a cleanup list that runs on success, failure, Ctrl-C and a hard time
+// limit alike. CPU windows are in cpu.ts, Redis helpers in redis.ts.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { request, type Agent as HttpAgent, type IncomingHttpHeaders } from 'node:http';
@@ -109,11 +110,20 @@ export interface Server extends Child {
   url: string;
 }
 
-/** Starts the built server (dist/watchtower.mjs) on a free loopback port and waits until it listens. */
-export async function startServer(o: { dataDir: string; database?: string; schema?: string; nodeArgs?: string[] }): Promise<Server> {
+/**
+ * Starts the built server (dist/watchtower.mjs) on a free loopback port and waits until it listens.
+ * `env` adds variables (e.g. WATCHTOWER_REDIS_URL for team mode) on top of this process's environment.
+ */
+export async function startServer(o: {
+  dataDir: string;
+  database?: string;
+  schema?: string;
+  nodeArgs?: string[];
+  env?: Record<string, string>;
+}): Promise<Server> {
   const entry = join(ROOT, 'dist/watchtower.mjs');
   if (!existsSync(entry)) throw new Error(`${entry} is missing: run npm run build`);
-  const env: NodeJS.ProcessEnv = { ...process.env, WATCHTOWER_LOG_LEVEL: 'warn' };
+  const env: NodeJS.ProcessEnv = { ...process.env, WATCHTOWER_LOG_LEVEL: 'warn', ...o.env };
   if (o.schema) env.WATCHTOWER_DATABASE_SCHEMA = o.schema;
   const args = [...(o.nodeArgs ?? []), entry, 'serve', '--data-dir', o.dataDir, '--host', '127.0.0.1', '--port', '0'];
   if (o.database) args.push('--database', o.database);

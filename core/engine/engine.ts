@@ -64,6 +64,7 @@ export class Engine {
 
   /** Rules or policies changed (here or on another instance). */
   async reload(): Promise<void> {
+    this.escalation.forget();
     this.queue = this.queue.then(() => this.evaluator.load()).catch((err) => this.d.log.error({ err }, 'reloading rules failed'));
     await this.queue;
   }
@@ -126,8 +127,12 @@ export class Engine {
       this.lastReconcile = now;
       await this.timers.reconcile();
     }
-    await this.timers.runDue();
-    while ((await this.deliveries.runDue()) > 0);
+    // Timers and deliveries take turns, so a backlog of timers does not hold notifications back.
+    for (;;) {
+      const fired = await this.timers.runDue();
+      const sent = await this.deliveries.runDue();
+      if (fired === 0 && sent === 0) break;
+    }
   }
 
   /** The incident as channels show it. */

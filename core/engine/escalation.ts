@@ -5,13 +5,17 @@
 // cancels what is left.
 import type { EscalationPolicy } from '../../shared/alerting/index.js';
 import { newSortableId } from '../store/ids.js';
-import type { Incident, Timer } from '../store/alerting/types.js';
+import type { ConfigRecord, Incident, Timer } from '../store/alerting/types.js';
 import type { Timers } from './timers.js';
 import type { EngineDeps } from './types.js';
 
 const MIN_PASS_GAP_MS = 60_000;
+/** Policies and channels change rarely; a firing timer should not look them up every time. */
+const CONFIG_TTL_MS = 5000;
 
 export class Escalation {
+  private cache = new Map<string, { at: number; record: ConfigRecord | null }>();
+
   constructor(
     private d: EngineDeps,
     private timers: Timers,
@@ -21,9 +25,23 @@ export class Escalation {
     return { id: newSortableId('tm', this.d.clock.now()), incidentId, kind: 'escalate', dueAt, payload: { level, pass } };
   }
 
-  async policyFor(incident: Incident) {
+  /** Forgets cached policies and channels (configuration changed). */
+  forget(): void {
+    this.cache.clear();
+  }
+
+  private async config(kind: 'policy' | 'channel', name: string): Promise<ConfigRecord | null> {
+    const key = `${kind}:${name}`;
+    const hit = this.cache.get(key);
+    if (hit && this.d.clock.now() - hit.at < CONFIG_TTL_MS) return hit.record;
+    const record = await this.d.alerting.getConfig(kind, name);
+    this.cache.set(key, { at: this.d.clock.now(), record });
+    return record;
+  }
+
+  async policyFor(incident: Incident): Promise<EscalationPolicy | null> {
     if (!incident.policy) return null;
-    return (await this.d.alerting.getConfig<EscalationPolicy>('policy', incident.policy))?.spec ?? null;
+    return ((await this.config('policy', incident.policy))?.spec as EscalationPolicy | undefined) ?? null;
   }
 
   /** Schedules the first level of a new incident's policy. */
@@ -48,7 +66,7 @@ export class Escalation {
     const event = level === 0 && pass === 0 ? 'triggered' : 'escalated';
     let deliveries = 0;
     for (const name of lvl.channels) {
-      const channel = await alerting.getConfig('channel', name);
+      const channel = await this.config('channel', name);
       if (!channel) {
         await alerting.addTimelineEntry(incident.id, 'notify_failed', null, { channel: name, error: 'no such channel' }, now);
         continue;
@@ -68,9 +86,12 @@ export class Escalation {
     return { deliveries };
   }
 
-  /** Resolved: tell every channel that was told about the incident. */
+  /** Resolved: tell every channel that was told (or is being told) about the incident. */
   async notifyResolved(incident: Incident): Promise<number> {
-    const sent = await this.d.alerting.listDeliveries({ incidentId: incident.id, status: 'sent', limit: 500 });
+    // Channels told, or about to be (a delivery still pending goes out before this one).
+    const sent = (await this.d.alerting.listDeliveries({ incidentId: incident.id, limit: 500 })).filter(
+      (x) => x.status !== 'failed' && x.event !== 'resolved',
+    );
     let n = 0;
     for (const ch of new Map(sent.map((s) => [s.channelId, s])).values()) {
       const created = await this.d.alerting.createDelivery(

@@ -7,8 +7,19 @@ import type { Timer } from '../store/alerting/types.js';
 import type { EngineDeps } from './types.js';
 
 const OVERDUE_GRACE_MS = 2000;
+const FIRE_CONCURRENCY = 16;
+
+async function forEachConcurrently<T>(items: T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
+}
 
 export class Timers {
+  private shortBefore = false;
+
   constructor(
     private d: EngineDeps,
     private onFire: (t: Timer) => Promise<void>,
@@ -25,23 +36,23 @@ export class Timers {
     if (ids.length) await this.d.coordination.schedule.remove(ids);
   }
 
-  /** Fires every due timer this instance is handed; returns how many fired. */
-  async runDue(): Promise<number> {
+  /** Fires the due timers this instance is handed (up to `limit`); returns how many fired. */
+  async runDue(limit = 500): Promise<number> {
+    const due = await this.d.coordination.schedule.takeDue(this.d.clock.now(), limit);
     let fired = 0;
-    for (;;) {
-      const due = await this.d.coordination.schedule.takeDue(this.d.clock.now(), 200);
-      for (const { id } of due) {
-        const timer = await this.d.alerting.getTimer(id);
-        if (!timer || !(await this.d.alerting.claimTimer(id, this.d.instanceId, this.d.clock.now()))) continue;
-        fired++;
-        try {
-          await this.onFire(timer);
-        } catch (err) {
-          this.d.log.error({ err, timer: id }, 'timer action failed');
-        }
+    // Each timer is a few sequential round trips to the database; over PostgreSQL, doing them one
+    // timer at a time capped a backlog at ~170 timers/s (bench:timers), so several run at once.
+    await forEachConcurrently(due, FIRE_CONCURRENCY, async ({ id }) => {
+      const timer = await this.d.alerting.claimTimer(id, this.d.instanceId, this.d.clock.now());
+      if (!timer) return;
+      fired++;
+      try {
+        await this.onFire(timer);
+      } catch (err) {
+        this.d.log.error({ err, timer: id }, 'timer action failed');
       }
-      if (due.length < 200) return fired;
-    }
+    });
+    return fired;
   }
 
   /**
@@ -51,7 +62,11 @@ export class Timers {
    */
   async reconcile(full = false): Promise<number> {
     const now = this.d.clock.now();
-    const lost = (await this.d.coordination.schedule.size()) < (await this.d.alerting.countPendingTimers());
+    // Timers are written to the database before the schedule, so a count taken in between differs
+    // for a moment: only a shortfall seen twice in a row means the schedule lost entries.
+    const short = (await this.d.coordination.schedule.size()) < (await this.d.alerting.countPendingTimers());
+    const lost = short && this.shortBefore;
+    this.shortBefore = short && !lost;
     const until = full || lost ? Number.MAX_SAFE_INTEGER : now - OVERDUE_GRACE_MS;
     const pending = await this.d.alerting.pendingTimers(until, 100_000);
     if (pending.length) await this.d.coordination.schedule.add(pending.map((t) => ({ id: t.id, dueAt: t.dueAt })));

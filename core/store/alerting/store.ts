@@ -261,9 +261,14 @@ export class AlertingStore {
     return row ? timerFromRow(row) : null;
   }
 
-  /** Marks the timer fired by `by`; true for exactly one caller across all instances. */
-  async claimTimer(id: string, by: string, now: number): Promise<boolean> {
-    return (await this.db.run('UPDATE timers SET fired_at = $2, fired_by = $3 WHERE id = $1 AND fired_at IS NULL', [id, now, by])) === 1;
+  /** Marks the timer fired by `by` and returns it; exactly one caller across all instances gets it. */
+  async claimTimer(id: string, by: string, now: number): Promise<Timer | null> {
+    const [row] = await this.db.all('UPDATE timers SET fired_at = $2, fired_by = $3 WHERE id = $1 AND fired_at IS NULL RETURNING *', [
+      id,
+      now,
+      by,
+    ]);
+    return row ? timerFromRow(row) : null;
   }
 
   async cancelTimers(incidentId: string, now: number): Promise<string[]> {
