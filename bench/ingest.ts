@@ -16,7 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { Agent as HttpAgent } from 'node:http';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { openStore } from '../core/store/index.js';
 import pg from 'pg';
 import { batchFactory } from './batches.js';
 import { backendCpu, cpuDelta } from './cpu.js';
@@ -195,7 +195,7 @@ async function runStore(store: string, pool: Buffer[][]): Promise<Result> {
   const latest = await getJson<{ values: unknown[] }>(`${server.url}/api/v1/latest?hostId=${hosts[0]!.id}`);
   const code = await server.stop(); // graceful: in-flight commits finish, the store closes
   agent.destroy();
-  const stored = await countStored(dataDir, admin, schema);
+  const stored = await countStored(dataDir, schema);
   const ok = stored >= ackedTotal;
   console.log(
     `verify: acked ${ackedTotal} samples in total (warm-up + window + drain), stored ${stored} → ${ok ? 'ok' : 'MISSING SAMPLES'}; ` +
@@ -205,13 +205,13 @@ async function runStore(store: string, pool: Buffer[][]): Promise<Result> {
   return result;
 }
 
-async function countStored(dataDir: string, admin?: pg.Client, schema?: string): Promise<number> {
-  if (admin) return Number((await admin.query<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".samples`)).rows[0]!.n);
-  const db = new Database(join(dataDir, 'watchtower.db'), { readonly: true });
+/** Stored samples as the store counts them, whatever its layout (rows or chunks). */
+async function countStored(dataDir: string, schema?: string): Promise<number> {
+  const store = await openStore(schema ? { url: PG_URL, schema } : { url: join(dataDir, 'watchtower.db') });
   try {
-    return Number(db.prepare('SELECT count(*) FROM samples').pluck().get());
+    return await store.countSamples();
   } finally {
-    db.close();
+    await store.close();
   }
 }
 
