@@ -233,6 +233,115 @@ describe.each(STORE_TARGETS.map((t) => [t().name, t] as const))('store contract:
     expect(await store.countSamples(h.id)).toBe(1);
   });
 
+  it('answers the latest value of a series that stopped reporting, until its samples are pruned', async () => {
+    const h = await store.createHost({ name: 'h' });
+    const write = (id: string, series: BatchWrite['series']) =>
+      store.writeBatches([batch(h.id, id, { series })], { maxSeriesPerHost: 100 });
+    await write('batch-l1', [
+      { name: 'load.1', labels: {}, ts: [T0], values: [1] },
+      { name: 'disk.used', labels: { mount: '/mnt' }, ts: [T0], values: [7] },
+    ]);
+    for (let i = 1; i <= 5; i++) await write(`batch-l${i + 1}`, [{ name: 'load.1', labels: {}, ts: [T0 + i * 10_000], values: [1 + i] }]);
+    await write('batch-late', [{ name: 'load.1', labels: {}, ts: [T0 + 5_000], values: [99] }]); // older than the newest
+    expect((await store.latest(h.id)).map((v) => [v.metric, v.ts, v.value])).toEqual([
+      ['disk.used', T0, 7],
+      ['load.1', T0 + 50_000, 6],
+    ]);
+    await store.prune({ rawBefore: T0 + 1, rollupBefore: 0, eventsBefore: 0, batchIdsBefore: 0 });
+    expect((await store.latest(h.id)).map((v) => v.metric)).toEqual(['load.1']);
+  });
+
+  it('folds the latest values of writers committing for the same host at once', async () => {
+    const h = await store.createHost({ name: 'h' });
+    const other = await target.open();
+    try {
+      const write = (s: Store, id: string, ts: number, only: string) =>
+        s.writeBatches(
+          [
+            batch(h.id, id, {
+              series: [
+                { name: 'load.1', labels: {}, ts: [ts], values: [ts - T0] },
+                { name: 'custom.value', labels: { only }, ts: [ts], values: [ts - T0] },
+              ],
+            }),
+          ],
+          { maxSeriesPerHost: 100 },
+        );
+      for (let i = 0; i < 10; i++) {
+        await Promise.all([write(store, `fold-a-${i}`, T0 + 2 * i, `a${i % 2}`), write(other, `fold-b-${i}`, T0 + 2 * i + 1, `b${i % 2}`)]);
+      }
+      const latest = (await store.latest(h.id)).map((v) => [v.metric, v.labels.only ?? null, v.ts - T0, v.value]);
+      expect(latest).toEqual([
+        ['custom.value', 'a0', 16, 16],
+        ['custom.value', 'a1', 18, 18],
+        ['custom.value', 'b0', 17, 17],
+        ['custom.value', 'b1', 19, 19],
+        ['load.1', null, 19, 19],
+      ]);
+      expect(await other.latest(h.id)).toEqual(await store.latest(h.id));
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('reads the samples of a range out of batches that reach past its edges', async () => {
+    const h = await store.createHost({ name: 'h' });
+    const ts = Array.from({ length: 10 }, (_, i) => T0 - 2 * MIN + i * 30_000); // T0 − 2 min … T0 + 2.5 min
+    const series = [{ name: 'load.1', labels: {}, ts, values: ts.map((_, i) => i) }];
+    await store.writeBatches([batch(h.id, 'batch-wide', { series })], { maxSeriesPerHost: 100 });
+    await store.writeBatches(
+      [batch(h.id, 'batch-after', { series: [{ name: 'load.1', labels: {}, ts: [T0 + 2 * MIN], values: [100] }] })],
+      {
+        maxSeriesPerHost: 100,
+      },
+    );
+    const [s] = await store.querySeries({ hostId: h.id, metric: 'load.1', from: T0, to: T0 + 2 * MIN, stepMs: MIN, source: 'raw' });
+    expect(s!.points).toEqual([
+      { ts: T0, avg: 4.5, min: 4, max: 5 },
+      { ts: T0 + MIN, avg: 6.5, min: 6, max: 7 },
+    ]);
+    const before = await store.querySeries({
+      hostId: h.id,
+      metric: 'load.1',
+      from: T0 - 10 * MIN,
+      to: T0 - 2 * MIN,
+      stepMs: MIN,
+      source: 'raw',
+    });
+    expect(before[0]!.points).toEqual([]);
+  });
+
+  it('prunes whole days, the default partition and straddling batches with exact counts', async () => {
+    const h = await store.createHost({ name: 'h' });
+    const DAY = 1440 * MIN;
+    const write = (id: string, ts: number[]) =>
+      store.writeBatches([batch(h.id, id, { series: [{ name: 'load.1', labels: {}, ts, values: ts.map(() => 1) }] })], {
+        maxSeriesPerHost: 100,
+      });
+    await write('batch-d3', [T0 - 3 * DAY, T0 - 3 * DAY + MIN]); // a whole day before the cutoff
+    await write('batch-d2', [T0 - 2 * DAY, T0 + 1000]); // starts two days back, ends after the cutoff
+    await write('batch-d20', [T0 - 20 * DAY]); // far back (the default partition in PostgreSQL)
+    await write('batch-now', [T0, T0 + 1]);
+    const res = await store.prune({ rawBefore: T0 - MIN, rollupBefore: 0, eventsBefore: 0, batchIdsBefore: 0 });
+    expect(res.samples).toBe(4);
+    expect(await store.countSamples(h.id)).toBe(3);
+    const [s] = await store.querySeries({ hostId: h.id, metric: 'load.1', from: 0, to: T0 + DAY, stepMs: DAY, source: 'raw' });
+    expect(s!.points).toEqual([{ ts: Math.floor(T0 / DAY) * DAY, avg: 1, min: 1, max: 1 }]);
+    expect((await store.prune({ rawBefore: T0 - MIN, rollupBefore: 0, eventsBefore: 0, batchIdsBefore: 0 })).samples).toBe(0);
+  });
+
+  it('rolls up the samples of every host', async () => {
+    const hosts = [await store.createHost({ name: 'a' }), await store.createHost({ name: 'b' })];
+    for (const h of hosts) {
+      await store.writeBatches([batch(h.id, `batch-ru-${h.name}`)], { maxSeriesPerHost: 100 }); // 2 series, cpu over 1 minute
+    }
+    expect(await store.rollup(T0, T0 + MIN)).toBe(4);
+    for (const h of hosts) {
+      const [s] = await store.querySeries({ hostId: h.id, metric: 'cpu.usage', from: T0, to: T0 + MIN, stepMs: MIN, source: 'rollup' });
+      expect(s!.points).toEqual([{ ts: T0, avg: 20, min: 10, max: 30 }]);
+    }
+  });
+
   it('keeps meta values', async () => {
     expect(await store.getMeta('k')).toBeNull();
     await store.setMeta('k', 'v1');

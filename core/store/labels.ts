@@ -1,14 +1,23 @@
 import type { Labels } from './types.js';
 
-/** Labels as JSON with sorted keys, so the same label set is always the same series. */
+/**
+ * Labels as JSON with sorted keys, so the same label set is always the same series. Agents send
+ * label keys in the same (usually sorted) order every cycle: when they already are sorted the
+ * object is serialized as it is, without a sorted copy.
+ */
 export function canonicalLabels(labels: Labels | undefined): string {
   if (!labels) return '{}';
   const keys = Object.keys(labels);
   if (keys.length === 0) return '{}';
+  let sorted = true;
+  for (let i = 1; i < keys.length && sorted; i++) sorted = keys[i - 1]! < keys[i]!;
+  // Label keys are never integer-like (the protocol requires a leading letter or _), so
+  // JSON.stringify writes them in insertion order, which was just checked to be sorted.
+  if (sorted) return JSON.stringify(labels);
   keys.sort();
-  const sorted: Labels = {};
-  for (const k of keys) sorted[k] = labels[k]!;
-  return JSON.stringify(sorted);
+  const copy: Labels = {};
+  for (const k of keys) copy[k] = labels[k]!;
+  return JSON.stringify(copy);
 }
 
 export function matchesLabels(labels: Labels, wanted: Labels | undefined): boolean {

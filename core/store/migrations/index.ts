@@ -167,6 +167,75 @@ export const MIGRATIONS: Migration[] = [
     sqlite: ALERTING_DDL,
     postgres: ALERTING_DDL,
   },
+  {
+    version: 4,
+    name: 'samples as per-batch columnar chunks; latest values per host',
+    // One row per committed batch (core/store/chunks/codec.ts holds the payload's layout) instead of
+    // one per sample: a batch of ~150 series dirtied ~150 pages of the (series_id, ts) key. No
+    // release ever shipped `samples`, so there is nothing to carry over. host_latest keeps each
+    // host's latest value per series (one small chunk), so latest() never searches back through
+    // chunks for a series that stopped reporting. Neither table has a foreign key to hosts: a batch
+    // racing its host's deletion must not fail; deleteHost removes their rows.
+    // Indexes: (host_id, ts_max, ts_min) for a host's range reads and rollups, whose condition is
+    // ts_max >= from AND ts_min < to; ts_min for pruning (what is older than the cutoff).
+    sqlite: `
+      DROP TABLE samples;
+      CREATE TABLE sample_chunks (
+        id INTEGER PRIMARY KEY,
+        host_id TEXT NOT NULL,
+        batch_id TEXT NOT NULL,
+        ts_min INTEGER NOT NULL,
+        ts_max INTEGER NOT NULL,
+        n INTEGER NOT NULL,
+        data BLOB NOT NULL
+      );
+      CREATE INDEX sample_chunks_host_ts ON sample_chunks(host_id, ts_max, ts_min);
+      CREATE INDEX sample_chunks_ts_min ON sample_chunks(ts_min);
+      CREATE TABLE host_latest (
+        host_id TEXT PRIMARY KEY,
+        ts_min INTEGER NOT NULL,
+        data BLOB NOT NULL
+      );
+    `,
+    // Daily range partitions on ts_min, as samples had on ts (partitions.ts creates and drops
+    // them), with a default partition for anything else. BRIN on ts_min for pruning: chunks arrive
+    // in time order. toast_tuple_target at its maximum keeps a chunk (a few KB) inline and
+    // uncompressed: the floats do not compress, and TOAST would cost every insert a second table.
+    // host_latest is rewritten on every write for its hosts: fillfactor leaves room for HOT updates.
+    // hosts.latest_seq counts changes to a host's host_latest row, bumped under the host row's
+    // lock: an instance that wrote the row last knows it without reading it back (write.ts).
+    // The DO block drops samples partitions that a crash left detached in the middle of a prune.
+    postgres: `
+      DROP TABLE samples;
+      DO $$
+      DECLARE t record;
+      BEGIN
+        FOR t IN SELECT relname FROM pg_class
+          WHERE relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())
+            AND relkind = 'r' AND relname ~ '^samples_[0-9]{8}$'
+        LOOP
+          EXECUTE format('DROP TABLE %I', t.relname);
+        END LOOP;
+      END $$;
+      CREATE TABLE sample_chunks (
+        host_id TEXT NOT NULL,
+        batch_id TEXT NOT NULL,
+        ts_min BIGINT NOT NULL,
+        ts_max BIGINT NOT NULL,
+        n INTEGER NOT NULL,
+        data BYTEA NOT NULL
+      ) PARTITION BY RANGE (ts_min);
+      CREATE TABLE sample_chunks_default PARTITION OF sample_chunks DEFAULT WITH (toast_tuple_target = 8160);
+      CREATE INDEX sample_chunks_host_ts ON sample_chunks (host_id, ts_max, ts_min);
+      CREATE INDEX sample_chunks_ts_min_brin ON sample_chunks USING brin (ts_min) WITH (autosummarize = on);
+      CREATE TABLE host_latest (
+        host_id TEXT PRIMARY KEY,
+        ts_min BIGINT NOT NULL,
+        data BYTEA NOT NULL
+      ) WITH (fillfactor = 50, toast_tuple_target = 8160);
+      ALTER TABLE hosts ADD COLUMN latest_seq BIGINT NOT NULL DEFAULT 0;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,6 +1,8 @@
-// Daily partitions of `samples` (range on ts, ms since the epoch, UTC days named samples_YYYYMMDD).
-// Created a few days ahead so inserts land in small per-day tables, and dropped whole when past
-// retention instead of deleting row by row. samples_default catches anything without a partition,
+// Daily partitions of `sample_chunks` (range on ts_min, ms since the epoch, UTC days named
+// sample_chunks_YYYYMMDD). Created a few days ahead so inserts land in small per-day tables, and
+// dropped whole when past retention instead of deleting row by row. A chunk is filed under the day
+// of its earliest sample; the store trims chunks straddling the cutoff before dropping days, so a
+// dropped day holds nothing newer than the cutoff. sample_chunks_default catches anything without a partition,
 // so none of this can make an insert fail: when a step cannot run now it is skipped and retried at
 // the next open or prune.
 import type pg from 'pg';
@@ -11,8 +13,9 @@ export const DAY = 86_400_000;
 export const DAYS_BEHIND = 8;
 export const DAYS_AHEAD = 2;
 
-const NAME = /^samples_(\d{4})(\d{2})(\d{2})$/;
-// A partition DDL waits for every open transaction on `samples`, and inserts queue behind it while
+const TABLE = 'sample_chunks';
+const NAME = /^sample_chunks_(\d{4})(\d{2})(\d{2})$/;
+// A partition DDL waits for every open transaction on the table, and inserts queue behind it while
 // it waits; give up quickly instead of stalling ingest behind a long read.
 const LOCK_TIMEOUT = "SET LOCAL lock_timeout = '1s'";
 const LOCK_NOT_AVAILABLE = '55P03';
@@ -22,7 +25,7 @@ const DEFAULT_HAS_ROWS = '23514';
 export function partitionName(dayStart: number): string {
   const d = new Date(dayStart);
   const pad = (n: number) => String(n).padStart(2, '0');
-  return `samples_${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}`;
+  return `${TABLE}_${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}`;
 }
 
 /** Start (ms) of the day a partition name stands for, or null for other tables. */
@@ -52,7 +55,10 @@ export async function ensurePartitions(pool: pg.Pool, schema: string, now: numbe
       // DDL takes no bind parameters: the bounds are integers computed above, checked before use.
       const [lo, hi] = [day, day + DAY].map(safeInt);
       const failed = await underSavepoint(c, [DEFAULT_HAS_ROWS, LOCK_NOT_AVAILABLE], () =>
-        c.query(`CREATE TABLE IF NOT EXISTS ${quoteIdent(name)} PARTITION OF samples FOR VALUES FROM (${lo}) TO (${hi})`),
+        // toast_tuple_target: chunks stay inline and uncompressed (see migration 4).
+        c.query(
+          `CREATE TABLE IF NOT EXISTS ${quoteIdent(name)} PARTITION OF ${TABLE} FOR VALUES FROM (${lo}) TO (${hi}) WITH (toast_tuple_target = 8160)`,
+        ),
       );
       // Rows for that day already sit in the default partition: leave the day to it.
       if (failed === DEFAULT_HAS_ROWS) continue;
@@ -64,8 +70,8 @@ export async function ensurePartitions(pool: pg.Pool, schema: string, now: numbe
 }
 
 /**
- * Removes the partitions whose whole day ends at or before `before` and returns how many rows they
- * held. Two steps so the row count is exact without holding a lock on `samples` while counting:
+ * Removes the partitions whose whole day ends at or before `before` and returns how many samples
+ * they held. Two steps so the count is exact without holding a lock on the table while counting:
  * first detach them (catalog only, a moment's lock), then count and drop the detached tables,
  * which no insert can reach any more. A table left detached by a crash in between is picked up
  * by the next call. Rows of a day that could not be detached stay for the caller's DELETE.
@@ -80,7 +86,7 @@ export async function dropPartitionsBefore(pool: pg.Pool, schema: string, before
         const day = partitionDay(name);
         if (day === null || day + DAY > before) continue;
         const failed = await underSavepoint(c, [LOCK_NOT_AVAILABLE], () =>
-          c.query(`ALTER TABLE samples DETACH PARTITION ${quoteIdent(name)}`),
+          c.query(`ALTER TABLE ${TABLE} DETACH PARTITION ${quoteIdent(name)}`),
         );
         if (failed) break;
       }
@@ -93,12 +99,12 @@ export async function dropPartitionsBefore(pool: pg.Pool, schema: string, before
     await c.query('SELECT pg_advisory_xact_lock($1::bigint)', [key]);
     const { rows } = await c.query<{ name: string }>(
       `SELECT relname AS name FROM pg_class
-       WHERE relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema()) AND relkind = 'r' AND NOT relispartition AND relname ~ '^samples_[0-9]{8}$'`,
+       WHERE relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema()) AND relkind = 'r' AND NOT relispartition AND relname ~ '^sample_chunks_[0-9]{8}$'`,
     );
     let count = 0;
     for (const { name } of rows) {
       const table = quoteIdent(name);
-      const res = await c.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`);
+      const res = await c.query<{ n: string }>(`SELECT coalesce(sum(n), 0) AS n FROM ${table}`);
       count += Number(res.rows[0]!.n);
       await c.query(`DROP TABLE ${table}`);
     }
@@ -108,7 +114,7 @@ export async function dropPartitionsBefore(pool: pg.Pool, schema: string, before
 
 async function attachedPartitions(c: pg.PoolClient): Promise<string[]> {
   const { rows } = await c.query<{ name: string }>(
-    `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'samples'::regclass`,
+    `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = '${TABLE}'::regclass`,
   );
   return rows.map((r) => r.name);
 }

@@ -4,12 +4,15 @@ import type pg from 'pg';
 import { SeriesCache } from '../series-cache.js';
 
 export interface SeriesKey {
-  /** SeriesCache.key of the three fields below. */
+  /** hostKey(hostId, SeriesCache.key(metric, labels)): unique across hosts. */
   key: string;
   hostId: string;
   metric: string;
   labels: string;
 }
+
+export const hostKey = (hostId: string, seriesKey: string): string => `${hostId}\u0000${seriesKey}`;
+const rowKey = (r: { host_id: string; metric: string; labels: string }) => hostKey(r.host_id, SeriesCache.key(r.metric, r.labels));
 
 /**
  * Ids of series this instance has not cached: existing ones are looked up, new ones created while
@@ -41,7 +44,7 @@ export async function resolveSeries(c: pg.PoolClient, misses: SeriesKey[], maxSe
      ON CONFLICT (host_id, metric, labels) DO NOTHING RETURNING id, host_id, metric, labels`,
     columns(allowed),
   );
-  for (const r of inserted.rows) found.set(SeriesCache.key(r.host_id, r.metric, r.labels), r.id);
+  for (const r of inserted.rows) found.set(rowKey(r), r.id);
   // Created meanwhile by another writer (the insert waited for its commit): now visible.
   const raced = allowed.filter((m) => !found.has(m.key));
   if (raced.length) for (const [k, id] of await findSeries(c, raced)) found.set(k, id);
@@ -54,7 +57,7 @@ async function findSeries(c: pg.PoolClient, wanted: SeriesKey[]): Promise<Map<st
      JOIN unnest($1::text[], $2::text[], $3::text[]) AS u(h, m, l) ON s.host_id = u.h AND s.metric = u.m AND s.labels = u.l`,
     columns(wanted),
   );
-  return new Map(rows.map((r) => [SeriesCache.key(r.host_id, r.metric, r.labels), r.id]));
+  return new Map(rows.map((r) => [rowKey(r), r.id]));
 }
 
 const columns = (keys: SeriesKey[]) => [keys.map((k) => k.hostId), keys.map((k) => k.metric), keys.map((k) => k.labels)];

@@ -96,6 +96,27 @@ export const int8Array = (values: ArrayLike<number>, order?: ArrayLike<number>):
 export const float8Array = (values: ArrayLike<number>, order?: ArrayLike<number>): Buffer =>
   binaryArray(FLOAT8_OID, 8, (b, v, at) => b.writeDoubleBE(v, at), values, order);
 
+const BYTEA_OID = 17;
+
+/** For `$n::bytea[]`: the buffers as they are (text would send them hex-encoded, twice the size). */
+export function byteaArray(values: Uint8Array[]): Buffer {
+  let size = 20;
+  for (const v of values) size += 4 + v.length;
+  const buf = Buffer.allocUnsafe(size);
+  buf.writeInt32BE(1, 0);
+  buf.writeInt32BE(0, 4);
+  buf.writeInt32BE(BYTEA_OID, 8);
+  buf.writeInt32BE(values.length, 12);
+  buf.writeInt32BE(1, 16);
+  let at = 20;
+  for (const v of values) {
+    buf.writeInt32BE(v.length, at);
+    buf.set(v, at + 4);
+    at += 4 + v.length;
+  }
+  return buf;
+}
+
 /** pg error code, if the error came from the server. */
 export function pgCode(err: unknown): string | undefined {
   return typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : undefined;

@@ -3,9 +3,8 @@
 // deduplication are safe against each other. Semantics mirror sqlite/store.ts; the contract suite
 // runs against both.
 import pg from 'pg';
-import { matchesLabels } from '../labels.js';
 import { newId } from '../ids.js';
-import { eventFromRow, hostFromRow, parseLabels, type EventRow, type HostRow } from '../rows.js';
+import { eventFromRow, hostFromRow, type EventRow, type HostRow } from '../rows.js';
 import { SeriesCache } from '../series-cache.js';
 import { postgresDb, type SqlDb } from '../sql-db.js';
 import type {
@@ -21,9 +20,10 @@ import type {
   Store,
   StoredEvent,
 } from '../types.js';
-import { MINUTE } from '../types.js';
 import { migrate } from './migrate.js';
+import { LatestCache } from './host-latest.js';
 import { dropPartitionsBefore, ensurePartitions } from './partitions.js';
+import * as samples from './samples.js';
 import { inTransaction, quoteIdent } from './sql.js';
 import { writeBatches } from './write.js';
 
@@ -48,6 +48,9 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
   // An idle connection that dies (server restart) is dropped by the pool and replaced on demand;
   // without a listener the event would crash the process.
   pool.on('error', () => {});
+  // A connection that dies while checked out (mid-transaction, between queries) emits 'error' on
+  // the client, which the pool does not listen to then: the query in flight fails on its own.
+  pool.on('connect', (client) => client.on('error', () => {}));
   try {
     await migrate(pool, opts.schema);
     const store = new PostgresStore(pool, opts.schema);
@@ -66,6 +69,7 @@ export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
   readonly sql: SqlDb;
   private cache = new SeriesCache();
+  private latestCache = new LatestCache();
   private closing: Promise<void> | null = null;
 
   constructor(
@@ -75,7 +79,7 @@ export class PostgresStore implements Store {
     this.sql = postgresDb(pool);
   }
 
-  /** Creates missing daily partitions of samples around `now` (see partitions.ts). */
+  /** Creates missing daily partitions of sample_chunks around `now` (see partitions.ts). */
   async ensurePartitions(now: number, keepFrom?: number): Promise<void> {
     await ensurePartitions(this.pool, this.schema, now, keepFrom);
   }
@@ -99,12 +103,17 @@ export class PostgresStore implements Store {
 
   async deleteHost(id: string): Promise<boolean> {
     const deleted = await inTransaction(this.pool, async (c) => {
-      // samples and rollups have no foreign key (it would cost every insert a lookup), so they go by hand.
-      await c.query('DELETE FROM samples WHERE series_id IN (SELECT id FROM series WHERE host_id = $1)', [id]);
+      // Writers hold the host row until they commit: waiting for it here means none of them
+      // writes this host's latest values after they are deleted.
+      await c.query('SELECT 1 FROM hosts WHERE id = $1 FOR UPDATE', [id]);
+      // Chunks, latest values and rollups have no foreign key (it would cost every insert a lookup), so they go by hand.
+      await c.query('DELETE FROM sample_chunks WHERE host_id = $1', [id]);
+      await c.query('DELETE FROM host_latest WHERE host_id = $1', [id]);
       await c.query('DELETE FROM rollups_1m WHERE series_id IN (SELECT id FROM series WHERE host_id = $1)', [id]);
       return ((await c.query('DELETE FROM hosts WHERE id = $1', [id])).rowCount ?? 0) > 0;
     });
     this.cache.forgetHost(id);
+    this.latestCache.forget(id);
     return deleted;
   }
 
@@ -134,44 +143,15 @@ export class PostgresStore implements Store {
 
   async writeBatches(batches: BatchWrite[], opts: { maxSeriesPerHost: number }): Promise<BatchResult[]> {
     if (batches.length === 0) return [];
-    return writeBatches(this.pool, this.cache, batches, opts.maxSeriesPerHost);
+    return writeBatches(this.pool, { series: this.cache, latest: this.latestCache }, batches, opts.maxSeriesPerHost);
   }
 
   async latest(hostId?: string): Promise<LatestValue[]> {
-    // Per series, the newest sample is one backward step on its (series_id, ts) key in each partition.
-    const { rows } = await this.pool.query<{ host_id: string; metric: string; labels: string; ts: string; value: number }>(
-      `SELECT s.host_id, s.metric, s.labels, l.ts, l.value FROM series s
-       CROSS JOIN LATERAL (SELECT ts, value FROM samples WHERE series_id = s.id ORDER BY ts DESC LIMIT 1) l
-       WHERE ($1::text IS NULL OR s.host_id = $1) ORDER BY s.host_id ${C}, s.metric ${C}, s.labels ${C}`,
-      [hostId ?? null],
-    );
-    return rows.map((r) => ({ hostId: r.host_id, metric: r.metric, labels: parseLabels(r.labels), ts: Number(r.ts), value: r.value }));
+    return samples.latest(this.pool, hostId);
   }
 
   async querySeries(q: SeriesQuery): Promise<SeriesPoints[]> {
-    const { rows: found } = await this.pool.query<{ id: number; labels: string }>(
-      `SELECT id, labels FROM series WHERE host_id = $1 AND metric = $2 ORDER BY labels ${C}`,
-      [q.hostId, q.metric],
-    );
-    const series = found.map((s) => ({ id: s.id, labels: parseLabels(s.labels) })).filter((s) => matchesLabels(s.labels, q.labels));
-    if (series.length === 0) return [];
-    // Integer division on bigint, like SQLite's integer arithmetic: buckets start at multiples of step.
-    const sql =
-      q.source === 'raw'
-        ? `SELECT series_id, (ts / $2) * $2 AS b, avg(value) AS avg, min(value) AS min, max(value) AS max FROM samples
-           WHERE series_id = ANY($1::int[]) AND ts >= $3 AND ts < $4 GROUP BY series_id, b ORDER BY series_id, b`
-        : `SELECT series_id, (ts / $2) * $2 AS b, sum(sum) / sum(count) AS avg, min(min) AS min, max(max) AS max FROM rollups_1m
-           WHERE series_id = ANY($1::int[]) AND ts >= $3 AND ts < $4 GROUP BY series_id, b ORDER BY series_id, b`;
-    const step = Math.max(1, Math.floor(q.stepMs));
-    const { rows } = await this.pool.query<{ series_id: number; b: string; avg: number; min: number; max: number }>(sql, [
-      series.map((s) => s.id),
-      step,
-      q.from,
-      q.to,
-    ]);
-    const points = new Map<number, SeriesPoints['points']>(series.map((s) => [s.id, []]));
-    for (const r of rows) points.get(r.series_id)!.push({ ts: Number(r.b), avg: r.avg, min: r.min, max: r.max });
-    return series.map((s) => ({ metric: q.metric, labels: s.labels, points: points.get(s.id)! }));
+    return samples.querySeries(this.pool, q);
   }
 
   async listEvents(q: { hostId: string; from?: number; to?: number; limit: number }): Promise<StoredEvent[]> {
@@ -183,13 +163,7 @@ export class PostgresStore implements Store {
   }
 
   async countSamples(hostId?: string): Promise<number> {
-    const { rows } = hostId
-      ? await this.pool.query<{ n: string }>(
-          'SELECT count(*) AS n FROM samples WHERE series_id IN (SELECT id FROM series WHERE host_id = $1)',
-          [hostId],
-        )
-      : await this.pool.query<{ n: string }>('SELECT count(*) AS n FROM samples');
-    return Number(rows[0]!.n);
+    return samples.countSamples(this.pool, hostId);
   }
 
   async earliestSampleSince(receivedAfter: number): Promise<number | null> {
@@ -200,24 +174,13 @@ export class PostgresStore implements Store {
   }
 
   async rollup(from: number, to: number): Promise<number> {
-    // Driven from series, as in SQLite: the aggregate inside LATERAL cannot be flattened into a
-    // join, so each series is an index range on (series_id, ts) in the partitions covering
-    // [from, to), whatever the partitions' size (a join plan scanned the whole day's partition).
-    // One row per series × minute written (inserted or replaced), the count SQLite's changes gives.
-    const res = await this.pool.query(
-      `INSERT INTO rollups_1m (series_id, ts, min, max, sum, count)
-       SELECT s.id, r.m, r.min, r.max, r.sum, r.count FROM series s
-       CROSS JOIN LATERAL (
-         SELECT (ts / $3) * $3 AS m, min(value) AS min, max(value) AS max, sum(value) AS sum, count(*) AS count
-         FROM samples WHERE series_id = s.id AND ts >= $1 AND ts < $2 GROUP BY m
-       ) r
-       ON CONFLICT (series_id, ts) DO UPDATE SET min = excluded.min, max = excluded.max, sum = excluded.sum, count = excluded.count`,
-      [from, to, MINUTE],
-    );
-    return res.rowCount ?? 0;
+    return samples.rollup(this.pool, from, to);
   }
 
   async prune(c: PruneCutoffs): Promise<PruneResult> {
+    // Chunks straddling the cutoff lose their older samples first, so the days dropped next hold
+    // nothing newer than the cutoff.
+    const trimmed = await samples.trimStraddling(this.pool, c.rawBefore);
     // Keep partitions ready for the days ahead, but do not recreate days that are past retention.
     await this.ensurePartitions(Date.now(), c.rawBefore);
     const dropped = await dropPartitionsBefore(this.pool, this.schema, c.rawBefore);
@@ -225,7 +188,7 @@ export class PostgresStore implements Store {
       const run = async (sql: string, cutoff: number) => (await t.query(sql, [cutoff])).rowCount ?? 0;
       return {
         // What is left before the cutoff: the default partition, a partly covered day, a day that could not be detached.
-        samples: dropped + (await run('DELETE FROM samples WHERE ts < $1', c.rawBefore)),
+        samples: trimmed + dropped + (await samples.pruneChunks(t, c.rawBefore)),
         rollups: await run('DELETE FROM rollups_1m WHERE ts < $1', c.rollupBefore),
         events: await run('DELETE FROM events WHERE ts < $1', c.eventsBefore),
         batchIds: await run('DELETE FROM ingest_batches WHERE received_at < $1', c.batchIdsBefore),
