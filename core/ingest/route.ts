@@ -43,7 +43,9 @@ export async function ingestRoutes(app: FastifyInstance, d: IngestDeps): Promise
     } catch (err) {
       // Nothing was acknowledged, so nothing is lost: the agent keeps the batch and sends it again.
       req.log.error({ err, batchId: batch.batchId }, 'could not commit a batch');
-      throw new HttpError(503, 'store_unavailable', 'the batch could not be stored now; send it again later', undefined, { 'retry-after': '5' });
+      throw new HttpError(503, 'store_unavailable', 'the batch could not be stored now; send it again later', undefined, {
+        'retry-after': '5',
+      });
     }
     if (result.samplesOverLimit) req.log.warn({ hostId, series: result.seriesOverLimit }, 'host is at its series limit');
     reply.code(200);
@@ -64,7 +66,9 @@ async function authenticate(header: string | undefined, tokens: TokenCache): Pro
   try {
     hostId = await tokens.hostFor(m[1]!);
   } catch {
-    throw new HttpError(503, 'store_unavailable', 'cannot check the token now; send the batch again later', undefined, { 'retry-after': '5' });
+    throw new HttpError(503, 'store_unavailable', 'cannot check the token now; send the batch again later', undefined, {
+      'retry-after': '5',
+    });
   }
   if (!hostId) throw new HttpError(401, 'unauthorized', 'unknown or revoked agent token', undefined, { 'www-authenticate': 'Bearer' });
   return hostId;
