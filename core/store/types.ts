@@ -103,6 +103,9 @@ export interface Store {
   /**
    * Commits all batches in one transaction: samples, events, the host's heartbeat, and each batch id
    * (a batch id stored before is skipped and reported as duplicate). Resolves only after the commit.
+   * The batch id is what makes a write happen once: samples are stored per batch (one columnar
+   * chunk each), so the same (series, ts) sent again under a new batch id is stored twice (agents
+   * never do that: a batch is replayed under its own id). latest() then keeps the first stored.
    */
   writeBatches(batches: BatchWrite[], opts: { maxSeriesPerHost: number }): Promise<BatchResult[]>;
 

@@ -6,7 +6,7 @@ import { MINUTE } from '../types.js';
 import { MinuteRollups, RawBuckets, slices } from './aggregate.js';
 import { batchChunk, trimChunk } from './build.js';
 import { chunkSeries, decodeChunk, encodeChunk } from './codec.js';
-import { decodeLatest, encodeLatest, foldLatest, mergeLatest, trimLatest } from './latest.js';
+import { decodeLatest, encodeLatest, foldLatest, mergeLatest } from './latest.js';
 
 const T0 = Date.UTC(2026, 10, 20, 12, 0, 0);
 const result = (): BatchResult => ({ batchId: 'b', duplicate: false, seriesOverLimit: 0, samplesOverLimit: 0 });
@@ -74,12 +74,13 @@ describe('latest values', () => {
     expect(next).toEqual({ ids: [1, 3, 5], ts: [T0 + 20, T0 + 30, T0 + 40], values: [2, 30, 52] });
   });
 
-  it('round-trips through its chunk, and drops values older than a cutoff', () => {
+  it('round-trips through its chunk, which prunes like any chunk', () => {
     const l = mergeLatest({ ids: [2, 4], ts: [T0, T0 + 1], values: [1, 2] }, { ids: [3], ts: [T0 + 2], values: [3] });
-    expect(decodeLatest(encodeLatest(l).data)).toEqual(l);
-    expect(encodeLatest(l).tsMin).toBe(T0);
-    expect(trimLatest(l, T0 + 1)).toEqual({ ids: [3, 4], ts: [T0 + 2, T0 + 1], values: [3, 2] });
-    expect(trimLatest(l, T0 + 3)).toBeNull();
+    const enc = encodeLatest(l);
+    expect(decodeLatest(enc.data)).toEqual(l);
+    expect(enc.tsMin).toBe(T0);
+    expect(decodeLatest(trimChunk(enc.data, T0 + 1).kept!.data)).toEqual({ ids: [3, 4], ts: [T0 + 2, T0 + 1], values: [3, 2] });
+    expect(trimChunk(enc.data, T0 + 3).kept).toBeNull();
   });
 });
 

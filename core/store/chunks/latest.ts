@@ -85,18 +85,6 @@ export function foldLatest(prev: Latest | null, written: ChunkSeries[][]): Lates
   return acc;
 }
 
-/** Without the values older than `cut` (pruning): null when none is left. */
-export function trimLatest(l: Latest, cut: number): Latest | null {
-  const out = noLatest();
-  for (let i = 0; i < l.ids.length; i++) {
-    if (l.ts[i]! < cut) continue;
-    out.ids.push(l.ids[i]!);
-    out.ts.push(l.ts[i]!);
-    out.values.push(l.values[i]!);
-  }
-  return out.ids.length ? out : null;
-}
-
 /** id → sample, for reads. */
 export function latestMap(data: Uint8Array): Map<number, { ts: number; value: number }> {
   const l = decodeLatest(data);
