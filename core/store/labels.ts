@@ -36,3 +36,10 @@ export function sampleSpan(series: { ts: number[] }[]): { minTs: number | null; 
   }
   return { minTs, samples };
 }
+
+/** A metric's series rows (id, labels as stored) narrowed to those carrying the wanted labels. */
+export function selectSeries(rows: { id: number; labels: unknown }[], wanted: Labels | undefined): { id: number; labels: Labels }[] {
+  return rows
+    .map((s) => ({ id: s.id, labels: typeof s.labels === 'string' ? (JSON.parse(s.labels) as Labels) : ((s.labels ?? {}) as Labels) }))
+    .filter((s) => matchesLabels(s.labels, wanted));
+}

@@ -5,8 +5,8 @@ import { REDIS_URL } from './stores.js';
 
 export const randomPrefix = () => `wt-test:${process.pid}-${Math.random().toString(36).slice(2, 10)}:`;
 
-export async function withAdmin<T>(fn: (admin: Redis) => Promise<T>): Promise<T> {
-  const admin = new Redis(REDIS_URL);
+export async function withAdmin<T>(fn: (admin: Redis) => Promise<T>, url = REDIS_URL): Promise<T> {
+  const admin = new Redis(url, { maxRetriesPerRequest: 2 });
   try {
     return await fn(admin);
   } finally {
@@ -15,7 +15,7 @@ export async function withAdmin<T>(fn: (admin: Redis) => Promise<T>): Promise<T>
 }
 
 /** SCAN + UNLINK of one prefix: what a restart with empty data looks like to this run, and the cleanup. */
-export async function deleteKeys(prefix: string): Promise<number> {
+export async function deleteKeys(prefix: string, url = REDIS_URL): Promise<number> {
   return withAdmin(async (admin) => {
     let cursor = '0';
     let deleted = 0;
@@ -25,5 +25,5 @@ export async function deleteKeys(prefix: string): Promise<number> {
       cursor = next;
     } while (cursor !== '0');
     return deleted;
-  });
+  }, url);
 }

@@ -6,7 +6,7 @@ import { MinuteRollups, RawBuckets, slices, type RollupRow } from '../chunks/agg
 import { trimChunk } from '../chunks/build.js';
 import { latestMap } from '../chunks/latest.js';
 import { decodeChunk } from '../chunks/codec.js';
-import { matchesLabels } from '../labels.js';
+import { selectSeries } from '../labels.js';
 import { parseLabels } from '../rows.js';
 import type { LatestValue, SeriesPoints, SeriesQuery } from '../types.js';
 import { byteaArray, float8Array, inTransaction, int4Array, int8Array } from './sql.js';
@@ -66,7 +66,7 @@ export async function querySeries(pool: pg.Pool, q: SeriesQuery): Promise<Series
     `SELECT id, labels FROM series WHERE host_id = $1 AND metric = $2 ORDER BY labels ${C}`,
     [q.hostId, q.metric],
   );
-  const series = found.map((s) => ({ id: s.id, labels: parseLabels(s.labels) })).filter((s) => matchesLabels(s.labels, q.labels));
+  const series = selectSeries(found, q.labels);
   if (series.length === 0) return [];
   const step = Math.max(1, Math.floor(q.stepMs));
   if (q.source === 'raw') {

@@ -5,7 +5,7 @@ import { MinuteRollups, RawBuckets, slices } from '../chunks/aggregate.js';
 import { trimChunk } from '../chunks/build.js';
 import { latestMap } from '../chunks/latest.js';
 import { decodeChunk } from '../chunks/codec.js';
-import { matchesLabels } from '../labels.js';
+import { selectSeries } from '../labels.js';
 import { parseLabels } from '../rows.js';
 import type { LatestValue, SeriesPoints, SeriesQuery } from '../types.js';
 
@@ -48,14 +48,8 @@ export class SqliteSamples {
   }
 
   querySeries(q: SeriesQuery): SeriesPoints[] {
-    const series = (
-      this.db.prepare('SELECT id, labels FROM series WHERE host_id = ? AND metric = ? ORDER BY labels').all(q.hostId, q.metric) as {
-        id: number;
-        labels: string;
-      }[]
-    )
-      .map((s) => ({ id: s.id, labels: parseLabels(s.labels) }))
-      .filter((s) => matchesLabels(s.labels, q.labels));
+    const rows = this.db.prepare('SELECT id, labels FROM series WHERE host_id = ? AND metric = ? ORDER BY labels').all(q.hostId, q.metric);
+    const series = selectSeries(rows as { id: number; labels: string }[], q.labels);
     const step = Math.max(1, Math.floor(q.stepMs));
     if (q.source === 'raw') {
       const buckets = new RawBuckets(
