@@ -214,6 +214,22 @@ describe.each(MODES)('engine timeline (%s mode)', (_mode, makeTarget, team) => {
     expect(await tl.incidents()).toMatchObject([{ silenced: true, status: 'triggered' }]);
   });
 
+  it('starts notifying a held-back incident when its silence ends, once', async () => {
+    await tl.config({
+      rules: [cpu({ autoResolve: false })],
+      silences: [{ name: 'deploy window', matchers: { hosts: ['web-1'] }, startsAt: tl.clock.now(), endsAt: tl.clock.now() + 600_000 }],
+    });
+    await tl.at(0, () => tl.push('web-1', { 'cpu.usage': 95 }));
+    await tl.until(590);
+    expect(tl.notifications).toEqual([]);
+    await tl.until(700);
+    const sent = tl.notifications.map(([channel, event, at]) => [channel, event, at >= 600 && at <= 606]);
+    expect(sent).toEqual([['ops', 'triggered', true]]);
+    const [incident] = await tl.incidents();
+    expect(incident).toMatchObject({ silenced: false, status: 'triggered' });
+    expect((await tl.alerting.timeline(incident!.id)).map((e) => e.type)).toContain('unsilenced');
+  });
+
   it('holds back notifications for a flapping alert until the minimum interval has passed', async () => {
     await tl.config({ policies: [{ name: 'calm', levels: [{ channels: ['ops'] }], minInterval: '5m' }], rules: [cpu({ policy: 'calm' })] });
     await tl.at(0, () => tl.push('web-1', { 'cpu.usage': 95 }));

@@ -65,6 +65,8 @@ export class Engine {
   /** Rules or policies changed (here or on another instance). */
   async reload(): Promise<void> {
     this.escalation.forget();
+    // A silence may have been deleted or shortened: look at held-back incidents on the next round.
+    this.lastHeartbeatCheck = 0;
     this.queue = this.queue.then(() => this.evaluator.load()).catch((err) => this.d.log.error({ err }, 'reloading rules failed'));
     await this.queue;
   }
@@ -113,7 +115,7 @@ export class Engine {
     while (this.running) await this.running;
   }
 
-  /** One round: heartbeats, reconcile, due timers, due deliveries. */
+  /** One round: heartbeats and ended silences, reconcile, due timers, due deliveries. */
   async runDue(): Promise<void> {
     const now = this.d.clock.now();
     if (now - this.lastHeartbeatCheck >= (this.o.heartbeatCheckMs ?? 5000)) {
@@ -122,6 +124,7 @@ export class Engine {
         .then(() => this.evaluator.checkHeartbeats())
         .catch((err) => this.d.log.error({ err }, 'heartbeat check failed'));
       await this.queue;
+      await this.incidents.releaseSilenced();
     }
     if (now - this.lastReconcile >= (this.o.reconcileMs ?? 2000)) {
       this.lastReconcile = now;

@@ -69,6 +69,35 @@ export class Incidents {
     return true;
   }
 
+  /**
+   * A silence ended (or was deleted) while its incidents stayed open: they start notifying now, as
+   * if they had just triggered. Runs on the engine's periodic round; `unsilence` lets one instance win.
+   */
+  async releaseSilenced(): Promise<number> {
+    const open = await this.d.alerting.silencedIncidents(500);
+    if (!open.length) return 0;
+    const now = this.d.clock.now();
+    let released = 0;
+    for (const held of open) {
+      if ((await this.matchingSilence(held, await this.contextOf(held), now)) !== null) continue;
+      const incident = await this.d.alerting.unsilence(held.id, now, { text: 'silence ended; notifying from now' });
+      if (!incident) continue;
+      await this.escalation.start(incident, Math.max(now, await this.flappingGuard(incident)));
+      await this.publish(incident, 'unsilenced');
+      released++;
+    }
+    if (released) this.kick();
+    return released;
+  }
+
+  /** What silences match on, rebuilt from a stored incident. */
+  private async contextOf(i: Incident): Promise<AlertContext> {
+    const host = i.hostId ? await this.d.store.getHost(i.hostId) : null;
+    const rule = i.ruleId ? await this.d.alerting.getConfig('rule', i.ruleId) : null;
+    const hostName = host?.name ?? (i.source === 'external' ? (i.labels.source ?? null) : null);
+    return { hostName, hostLabels: host?.labels ?? {}, ruleName: rule?.name ?? null };
+  }
+
   /** The policy's minimum interval: a fingerprint that fired recently waits before notifying again. */
   private async flappingGuard(incident: Incident): Promise<number> {
     const policy = incident.policy ? (await this.d.alerting.getConfig<EscalationPolicy>('policy', incident.policy))?.spec : null;

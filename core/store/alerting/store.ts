@@ -166,6 +166,23 @@ export class AlertingStore {
     return (await this.db.all(sql, params)).map(incidentFromRow);
   }
 
+  /** Open, unacknowledged incidents that a silence held back when they opened. */
+  async silencedIncidents(limit: number): Promise<Incident[]> {
+    const sql = "SELECT * FROM incidents WHERE silenced = 1 AND status = 'triggered' ORDER BY triggered_at LIMIT $1";
+    return (await this.db.all(sql, [limit])).map(incidentFromRow);
+  }
+
+  /** Lifts the silence mark; only one caller (instance) gets the incident back, and starts notifying. */
+  async unsilence(id: string, now: number, detail: Record<string, unknown>): Promise<Incident | null> {
+    const [res] = await this.db.batch([
+      { sql: "UPDATE incidents SET silenced = 0 WHERE id = $1 AND silenced = 1 AND status = 'triggered' RETURNING *", params: [id] },
+    ]);
+    const row = res!.rows[0];
+    if (!row) return null;
+    await this.addTimelineEntry(id, 'unsilenced', null, detail, now);
+    return incidentFromRow(row);
+  }
+
   async acknowledge(id: string, by: string, now: number): Promise<Incident | null> {
     return this.transition(id, now, by, 'acknowledged', {
       sql: `UPDATE incidents SET status = 'acknowledged', acknowledged_at = $2, acknowledged_by = $3 WHERE id = $1 AND status = 'triggered' RETURNING *`,

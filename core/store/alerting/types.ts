@@ -67,7 +67,16 @@ export type NewIncident = Pick<
 >;
 
 export type TimelineType =
-  'triggered' | 'repeated' | 'suppressed' | 'escalated' | 'notified' | 'notify_failed' | 'acknowledged' | 'note' | 'resolved';
+  | 'triggered'
+  | 'repeated'
+  | 'suppressed'
+  | 'unsilenced'
+  | 'escalated'
+  | 'notified'
+  | 'notify_failed'
+  | 'acknowledged'
+  | 'note'
+  | 'resolved';
 
 export interface TimelineEntry {
   id: string;
