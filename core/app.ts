@@ -17,6 +17,7 @@ import { Engine } from './engine/engine.js';
 import { AlertingStore } from './store/alerting/store.js';
 import { configDocumentHandlers, configHandlers } from './api/alerting-config.js';
 import { incidentHandlers } from './api/incidents.js';
+import { settingsHandlers } from './api/settings.js';
 import { hostname } from 'node:os';
 import type { Store } from './store/types.js';
 
@@ -105,6 +106,7 @@ export async function startApp(cfg: LoadedConfig, opts: { log?: Logger; now?: ()
         ...configHandlers({ alerting, engine, clock }),
         ...configDocumentHandlers({ alerting, engine, clock }),
         ...incidentHandlers({ alerting, engine, clock }),
+        ...settingsHandlers(cfg, store.kind),
       },
       ingest: {
         tokens,
