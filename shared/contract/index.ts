@@ -2,13 +2,20 @@ import type { z } from 'zod';
 import { alertingProcedures } from './alerting.js';
 import { authProcedures } from './auth.js';
 import { hostProcedures, type Procedure } from './procedures.js';
+import { settingsProcedures } from './settings.js';
 
 export * from './procedures.js';
 export * from './alerting.js';
 export * from './auth.js';
 export * from './events.js';
+export * from './settings.js';
 
-export const procedures = { ...hostProcedures, ...alertingProcedures, ...authProcedures } as const satisfies Record<string, Procedure>;
+export const procedures = {
+  ...hostProcedures,
+  ...alertingProcedures,
+  ...authProcedures,
+  ...settingsProcedures,
+} as const satisfies Record<string, Procedure>;
 
 export type Procedures = typeof procedures;
 export type ProcedureName = keyof Procedures;
