@@ -10,6 +10,7 @@
 // The first message of every connection is 'hello' (its seq is the last one sent before it).
 import { z } from 'zod';
 import { incidentSchema } from './alerting.js';
+import { deployProgressSchema } from './deploy.js';
 import { hostSchema } from './procedures.js';
 
 export const LIVE_PATH = '/api/v1/live';
@@ -30,7 +31,8 @@ export const liveEvents = {
     hostId: z.string(),
     values: z.array(z.object({ metric: z.string(), labels: z.record(z.string(), z.string()), ts: z.number(), value: z.number() })),
   }),
-  // 'deploy.progress' is added here by the deployer (shared/contract/deploy.ts).
+  /** A deploy run's step on one server (connect, probe, upload %, install, start, heartbeat, done/failed). */
+  'deploy.progress': deployProgressSchema,
 } as const satisfies Record<string, z.ZodType>;
 
 /** Messages about the stream itself, in the same envelope. */

@@ -1,12 +1,14 @@
 import type { z } from 'zod';
 import { alertingProcedures } from './alerting.js';
 import { authProcedures } from './auth.js';
+import { deployProcedures } from './deploy.js';
 import { hostProcedures, type Procedure } from './procedures.js';
 import { settingsProcedures } from './settings.js';
 
 export * from './procedures.js';
 export * from './alerting.js';
 export * from './auth.js';
+export * from './deploy.js';
 export * from './events.js';
 export * from './settings.js';
 
@@ -14,6 +16,7 @@ export const procedures = {
   ...hostProcedures,
   ...alertingProcedures,
   ...authProcedures,
+  ...deployProcedures,
   ...settingsProcedures,
 } as const satisfies Record<string, Procedure>;
 
