@@ -1,4 +1,5 @@
 import { ALERTING_DDL } from '../alerting/schema.js';
+import { DEPLOY_DDL } from '../deploy/schema.js';
 
 // Every schema change, for both backends, in order. Applied at start by migrate.ts; a database
 // whose version is newer than the last entry here is refused. Never edit an applied entry: add one.
@@ -235,6 +236,12 @@ export const MIGRATIONS: Migration[] = [
       ) WITH (fillfactor = 50, toast_tuple_target = 8160);
       ALTER TABLE hosts ADD COLUMN latest_seq BIGINT NOT NULL DEFAULT 0;
     `,
+  },
+  {
+    version: 5,
+    name: 'deployer: servers (sealed credentials, host keys), deploy runs',
+    sqlite: DEPLOY_DDL,
+    postgres: DEPLOY_DDL,
   },
 ];
 
