@@ -190,6 +190,20 @@ describe.each([memoryTarget, redisTarget].map((t) => [t().name, t] as const))('c
     });
   });
 
+  describe('takeOver', () => {
+    it('says when a key was last handled by someone else or by nobody known', async () => {
+      expect(await a.takeOver('host-1', 10_000)).toBe(true); // never handled
+      expect(await a.takeOver('host-1', 10_000)).toBe(false); // handled here last
+      expect(await a.takeOver('host-2', 10_000)).toBe(true); // keys are independent
+      if (peer !== a) {
+        expect(await peer.takeOver('host-1', 10_000)).toBe(true);
+        expect(await a.takeOver('host-1', 10_000)).toBe(true);
+        expect(await a.takeOver('host-1', 10_000)).toBe(false);
+      }
+      await expect(a.takeOver('host-1', 0)).rejects.toThrow(/positive/);
+    });
+  });
+
   describe('guards', () => {
     it('grants a key to one caller until it is released', async () => {
       const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : peer).tryAcquire('fp-1', 10_000)));

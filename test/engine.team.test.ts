@@ -66,7 +66,8 @@ describe('engine in team mode: two instances', () => {
       ['lead', 'escalated', 60],
       ['ops', 'escalated', 120],
     ]);
-    expect(await a.incidents()).toMatchObject([{ count: 2, status: 'triggered' }]);
+    // B took the host's state over from A: the alert was already firing, so B's sample is no new alert.
+    expect(await a.incidents()).toMatchObject([{ count: 1, status: 'triggered' }]);
   });
 
   it('carries on the escalation when one instance dies holding a due timer', async () => {
@@ -83,6 +84,32 @@ describe('engine in team mode: two instances', () => {
     expect(lead.at).toBeLessThanOrEqual(63); // put back by B's reconcile after a 2-s grace
     expect(receiver.received.filter((r) => r.event === 'escalated')).toHaveLength(2);
     expect(receiver.received.at(-1)!.at).toBeLessThanOrEqual(123); // the next level is timed from the late one
+  });
+
+  it('evaluates one host as one stream when its batches alternate between instances', async () => {
+    const t = a.clock.now();
+    await a.config({
+      rules: [
+        { name: 'Busy', kind: 'threshold', metric: 'load.1', op: '>', value: 80, for: '20s', policy: 'oncall' },
+        { name: 'Hot', kind: 'threshold', metric: 'load.5', op: '>', value: 80, aggregate: 'avg', window: '30s', policy: 'oncall' },
+      ],
+    });
+    await b.engine.reload();
+    // "for": the breach is broken at t=10 (on B), so the 20 s count starts again at t=20 (on A).
+    // "avg": B at t=10 sees 100 but averages it with A's 50 from t=0; only at t=20 is the average past 80.
+    const plan: [number, Timeline, number, number][] = [
+      [0, a, 95, 50],
+      [10, b, 50, 100],
+      [20, a, 95, 100],
+      [30, b, 95, 100],
+      [40, a, 95, 100],
+    ];
+    for (const [s, x, load1, load5] of plan) await at(s, [a, b], () => x.push('web-1', { 'load.1': load1, 'load.5': load5 }));
+    const fired = (await a.incidents()).map((i) => [i.title, (i.triggeredAt - t) / 1000]).sort();
+    expect(fired).toEqual([
+      ['Busy on web-1', 40],
+      ['Hot on web-1', 20],
+    ]);
   });
 
   it('loses no timer and opens no duplicate when Redis restarts empty', async () => {

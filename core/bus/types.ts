@@ -34,6 +34,11 @@ export interface Coordination {
   tryAcquire(key: string, ttlMs: number): Promise<boolean>;
   /** Releases a guard this instance holds; a guard that expired and was taken by another instance stays. */
   release(key: string): Promise<void>;
+  /**
+   * Records this instance as the last to handle `key` (for `ttlMs`). True when the one before was
+   * another instance, or is unknown (expired, Redis restarted): state cached here for the key is stale.
+   */
+  takeOver(key: string, ttlMs: number): Promise<boolean>;
   /** Accelerator for durable timers whose truth is in the database: ids by due time. */
   readonly schedule: Schedule;
   /** Idempotent; every other call rejects afterwards. */

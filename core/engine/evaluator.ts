@@ -18,6 +18,10 @@ interface Compiled {
   source?: RegExp;
 }
 
+/** How long this instance counts as the last to evaluate a host (longer than any agent interval). */
+const HANDLER_TTL_MS = 10 * 60_000;
+/** Samples may arrive this late; a rebuilt window reaches back this much further. */
+const RESYNC_SLACK_MS = 60_000;
 const LEVELS = ['debug', 'info', 'warning', 'error', 'critical'] as const;
 const key = (ruleId: string, hostId: string, seriesKey: string) => `${ruleId}|${hostId}|${seriesKey}`;
 
@@ -65,6 +69,7 @@ export class Evaluator {
     if (!host) host = (await this.refreshHosts()).find((h) => h.id === b.hostId);
     if (!host) return;
     host.lastSeenAt = Math.max(host.lastSeenAt ?? 0, b.receivedAt);
+    if (this.rules.length && (await this.d.coordination.takeOver(`eval:${host.id}`, HANDLER_TTL_MS))) await this.resync(host);
     for (const { rec, pattern, source } of this.rules) {
       const r = rec.spec;
       if (!this.inScope(r, host)) continue;
@@ -81,6 +86,40 @@ export class Evaluator {
           if (s.name !== r.metric || !matchesLabels(s.labels, r.match)) continue;
           await this.evaluateSeries(rec, host, s);
         }
+      }
+    }
+  }
+
+  /**
+   * Another instance evaluated this host since we last did (team mode behind a load balancer), or we
+   * never did (just started): take its rule states from the database and rebuild its windows from the
+   * stored samples, so a "for" or an average spans batches whichever instance received them.
+   */
+  private async resync(host: Host): Promise<void> {
+    const now = this.d.clock.now();
+    for (const k of [...this.states.keys()]) if (k.split('|')[1] === host.id) this.states.delete(k);
+    for (const st of await this.d.alerting.ruleStates(host.id)) {
+      if (this.rules.some((c) => c.rec.id === st.ruleId)) this.states.set(key(st.ruleId, host.id, st.seriesKey), st);
+    }
+    for (const { rec } of this.rules) {
+      const r = rec.spec;
+      if ((r.kind !== 'threshold' && r.kind !== 'rate') || !this.inScope(r, host)) continue;
+      if (r.kind === 'threshold' && (r.aggregate === 'last' || !r.window)) continue;
+      const keepMs = Math.max(r.window, 1000);
+      const series = await this.d.store.querySeries({
+        hostId: host.id,
+        metric: r.metric,
+        ...(r.match ? { labels: r.match } : {}),
+        from: now - keepMs - RESYNC_SLACK_MS,
+        to: now + 1,
+        stepMs: 1,
+        source: 'raw',
+      });
+      for (const s of series) {
+        if (!matchesLabels(s.labels, r.match)) continue;
+        const w = new Window();
+        for (const p of s.points) w.add(p.ts, p.avg, keepMs);
+        this.windows.set(key(rec.id, host.id, canonicalLabels(s.labels)), w);
       }
     }
   }

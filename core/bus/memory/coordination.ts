@@ -102,6 +102,16 @@ export class MemoryCoordination implements Coordination {
     return true;
   }
 
+  async takeOver(key: string, ttlMs: number): Promise<boolean> {
+    this.assertOpen();
+    // One instance: the key only changes hands when it was never handled or has expired.
+    const k = `handler:${key}`;
+    const now = this.now();
+    const fresh = (this.guards.get(k) ?? 0) > now;
+    this.guards.set(k, now + guardTtl(ttlMs));
+    return !fresh;
+  }
+
   async release(key: string): Promise<void> {
     this.assertOpen();
     this.guards.delete(key);

@@ -92,6 +92,11 @@ export class RedisCoordination implements Coordination {
     return (await this.live().set(this.guardKey(key), this.token, 'PX', ttl, 'NX')) === 'OK';
   }
 
+  async takeOver(key: string, ttlMs: number): Promise<boolean> {
+    const previous = await this.live().set(`${this.prefix}handler:${key}`, this.token, 'PX', guardTtl(ttlMs), 'GET');
+    return previous !== this.token;
+  }
+
   async release(key: string): Promise<void> {
     await this.live().wtRelease(this.guardKey(key), this.token);
   }

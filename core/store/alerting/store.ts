@@ -57,8 +57,11 @@ export class AlertingStore {
   }
 
   // ── rule × host state ──────────────────────────────────────────────────────
-  async ruleStates(): Promise<RuleState[]> {
-    return (await this.db.all('SELECT * FROM rule_states')).map(ruleStateFromRow);
+  async ruleStates(hostId?: string): Promise<RuleState[]> {
+    const rows = hostId
+      ? await this.db.all('SELECT * FROM rule_states WHERE host_id = $1', [hostId])
+      : await this.db.all('SELECT * FROM rule_states');
+    return rows.map(ruleStateFromRow);
   }
 
   async setRuleState(s: RuleState, now: number): Promise<void> {
