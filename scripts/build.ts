@@ -4,6 +4,7 @@
 import { build as esbuild } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { buildRenderer } from './build-renderer.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -21,6 +22,7 @@ export async function build(opts: { quiet?: boolean } = {}): Promise<void> {
     js: "import { createRequire as __wtCreateRequire } from 'node:module'; const require = __wtCreateRequire(import.meta.url);",
   };
   await Promise.all([
+    buildRenderer(root, opts),
     esbuild({ ...common, banner, entryPoints: [join(root, 'agent/main.ts')], outfile: join(root, 'dist/agent.mjs') }),
     esbuild({
       ...common,

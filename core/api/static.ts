@@ -1,0 +1,51 @@
+// Serves the built dashboard (dist/renderer) on the API listener: hashed assets cached for good,
+// index.html never cached, and any other browser GET outside /api answered with index.html (SPA
+// fallback). Without a build, / says how to make one instead of a bare 404.
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** dist/renderer next to the server bundle (dist/watchtower.mjs) or from the source tree. */
+export function findDashboardDir(from = dirname(fileURLToPath(import.meta.url))): string | null {
+  for (const dir of [join(from, 'renderer'), join(from, '../../dist/renderer')]) if (existsSync(join(dir, 'index.html'))) return dir;
+  return null;
+}
+
+// The dashboard loads only its own files and talks only to its own origin (HTTP and WebSocket).
+const CSP =
+  "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'";
+
+export function dashboardPlugin(dir: string | null = findDashboardDir()) {
+  return async (app: FastifyInstance): Promise<void> => {
+    if (!dir) {
+      app.get('/', async (_req, reply) =>
+        reply.type('text/plain').send('The dashboard is not built: run `npm run build` (it writes dist/renderer), then restart.'),
+      );
+      return;
+    }
+    await app.register(fastifyStatic, {
+      root: dir,
+      wildcard: false,
+      index: false,
+      setHeaders: (res, path) => {
+        res.header('cache-control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
+      },
+    });
+    const sendIndex = (reply: FastifyReply) =>
+      reply
+        .header('cache-control', 'no-cache')
+        .header('content-security-policy', CSP)
+        .header('x-frame-options', 'DENY')
+        .sendFile('index.html');
+    app.get('/', async (_req, reply) => sendIndex(reply));
+    app.get('/*', async (req, reply) => {
+      const wantsHtml = (req.headers.accept ?? '').includes('text/html');
+      if (req.url.startsWith('/api/') || !wantsHtml) {
+        return reply.code(404).send({ error: { code: 'not_found', message: `no route GET ${req.url.split('?')[0]}` } });
+      }
+      return sendIndex(reply);
+    });
+  };
+}

@@ -1,0 +1,72 @@
+// What each live event does to the TanStack Query cache: patch what is shown at once (setQueryData)
+// so the DOM updates without a round trip, then mark the lists stale so a refetch settles anything
+// a patch cannot know (an incident entering a filtered list, counts, ordering).
+import type { QueryClient } from '@tanstack/react-query';
+import type { Input, LivePayload, Output } from '../../shared/contract/index.js';
+import type { LiveEvent } from './connection.js';
+import type { LiveSamples } from './samples.js';
+
+type Incident = Output<'listIncidents'>['incidents'][number];
+type IncidentFilter = Partial<Input<'listIncidents'>>;
+
+const asList = <T>(v: T | T[] | undefined): T[] | undefined => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
+
+/** Whether an incident belongs in a list fetched with this filter (time bounds aside). */
+export function incidentMatches(f: IncidentFilter | undefined, i: Incident): boolean {
+  if (!f) return true;
+  const status = asList(f.status as Incident['status'][] | undefined);
+  const severity = asList(f.severity as Incident['severity'][] | undefined);
+  if (status?.length && !status.includes(i.status)) return false;
+  if (severity?.length && !severity.includes(i.severity)) return false;
+  if (f.hostId && f.hostId !== i.hostId) return false;
+  if (f.ruleId && f.ruleId !== i.ruleId) return false;
+  return true;
+}
+
+export function applyIncident(qc: QueryClient, p: LivePayload<'incident'>): void {
+  const inc = p.incident;
+  for (const [key, data] of qc.getQueriesData<Output<'listIncidents'>>({ queryKey: ['listIncidents'] })) {
+    if (!data) continue;
+    const filter = key[1] as IncidentFilter | undefined;
+    const rest = data.incidents.filter((i) => i.id !== inc.id);
+    const incidents = incidentMatches(filter, inc) ? [inc, ...rest].sort((a, b) => b.triggeredAt - a.triggeredAt) : rest;
+    qc.setQueryData<Output<'listIncidents'>>(key, { incidents });
+  }
+  qc.setQueriesData<Output<'getIncident'>>({ queryKey: ['getIncident', { id: inc.id }] }, (old) => (old ? { ...old, incident: inc } : old));
+  void qc.invalidateQueries({ queryKey: ['listIncidents'] });
+  void qc.invalidateQueries({ queryKey: ['getIncident', { id: inc.id }] });
+  void qc.invalidateQueries({ queryKey: ['incidentStats'] });
+}
+
+export function applyHost(qc: QueryClient, p: LivePayload<'host'>): void {
+  const patch = { status: p.status, lastSeenAt: p.lastSeenAt, agentVersion: p.agentVersion };
+  let known = false;
+  for (const [key, data] of qc.getQueriesData<Output<'listHosts'>>({ queryKey: ['listHosts'] })) {
+    if (!data) continue;
+    const idx = data.hosts.findIndex((h) => h.id === p.hostId);
+    if (idx < 0) continue;
+    known = true;
+    const hosts = data.hosts.slice();
+    hosts[idx] = { ...hosts[idx]!, ...patch };
+    qc.setQueryData<Output<'listHosts'>>(key, { hosts });
+  }
+  // A host this page has never seen (added elsewhere): fetch the list again.
+  if (!known) void qc.invalidateQueries({ queryKey: ['listHosts'] });
+  qc.setQueriesData<Output<'getHost'>>({ queryKey: ['getHost', { id: p.hostId }] }, (old) =>
+    old ? { host: { ...old.host, ...patch } } : old,
+  );
+}
+
+export function applyLiveEvent(qc: QueryClient, samples: LiveSamples, e: LiveEvent): void {
+  switch (e.event) {
+    case 'incident':
+      return applyIncident(qc, e.payload);
+    case 'host':
+      return applyHost(qc, e.payload);
+    case 'samples':
+      return samples.push(e.payload.hostId, e.payload.values);
+    default:
+      // Events this page does not show (e.g. deploy progress) are handled by their pages' subscribers.
+      return;
+  }
+}
