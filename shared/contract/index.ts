@@ -24,6 +24,8 @@ export type Procedures = typeof procedures;
 export type ProcedureName = keyof Procedures;
 type ParamsOf<P> = P extends { params: z.ZodType } ? z.output<P['params']> : undefined;
 export type Params<N extends ProcedureName> = ParamsOf<Procedures[N]>;
-export type Input<N extends ProcedureName> = z.input<Procedures[N]['input']> &
+/** zod types `z.object({})`'s input as Record<string, never>, which no path param could join. */
+type BodyOf<S extends z.ZodType> = z.input<S> extends Record<string, never> ? object : z.input<S>;
+export type Input<N extends ProcedureName> = BodyOf<Procedures[N]['input']> &
   (Procedures[N] extends { params: z.ZodType } ? z.input<Procedures[N]['params']> : unknown);
 export type Output<N extends ProcedureName> = z.output<Procedures[N]['output']>;
