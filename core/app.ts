@@ -5,7 +5,12 @@ import pino, { type Logger } from 'pino';
 import { VERSION } from '../shared/version.js';
 import { metricHandlers } from './api/metrics.js';
 import { hostHandlers } from './api/hosts.js';
-import { createServer } from './api/server.js';
+import { createIngestServer, createServer } from './api/server.js';
+import { authHandlers } from './api/auth.js';
+import { LiveHub, liveRoutes } from './api/live.js';
+import { LivePublisher } from './api/live-publish.js';
+import { Auth } from './auth/service.js';
+import { Guard } from './auth/guard.js';
 import type { LoadedConfig } from './config/load.js';
 import { TokenCache } from './ingest/tokens.js';
 import { BatchWriter } from './ingest/writer.js';
@@ -24,8 +29,16 @@ import type { Store } from './store/types.js';
 const DAY = 24 * 60 * 60 * 1000;
 
 export interface App {
-  /** Base URL the API and ingest listen on. */
+  /** Base URL of the API and dashboard. */
   url: string;
+  /** Base URL of the agents' ingest listener (its own address and port). */
+  ingestUrl: string;
+  /** First start without an owner: the one-time link to the setup page (print it once), else null. */
+  setupUrl: string | null;
+  /** The token inside setupUrl. */
+  setupToken: string | null;
+  live: LiveHub;
+  auth: Auth;
   store: Store;
   engine: Engine;
   log: Logger;
@@ -68,6 +81,18 @@ export async function startApp(cfg: LoadedConfig, opts: { log?: Logger; now?: ()
     await engine.start();
     cleanups.push(() => engine.stop());
 
+    const live = new LiveHub({ coordination, log: log.child({ component: 'live' }), instanceId: `${hostname()}:${process.pid}` });
+    await live.start();
+    cleanups.push(() => live.stop());
+    const livePublisher = new LivePublisher({
+      coordination,
+      store,
+      log: log.child({ component: 'live' }),
+      now,
+      downAfterIntervals: cfg.hosts.downAfterIntervals,
+    });
+    cleanups.push(() => livePublisher.settled());
+
     const rawRetentionMs = cfg.retention.rawDays * DAY;
     const writer = new BatchWriter({
       store,
@@ -75,7 +100,10 @@ export async function startApp(cfg: LoadedConfig, opts: { log?: Logger; now?: ()
       maxSeriesPerHost: cfg.ingest.maxSeriesPerHost,
       concurrency: store.kind === 'postgres' ? 2 : 1,
       log: log.child({ component: 'ingest' }),
-      onCommitted: (writes, results) => engine.onCommitted(writes, (i) => results[i]!.duplicate),
+      onCommitted: (writes, results) => {
+        engine.onCommitted(writes, (i) => results[i]!.duplicate);
+        livePublisher.onCommitted(writes, (i) => results[i]!.duplicate);
+      },
     });
     cleanups.push(() => writer.flush());
 
@@ -95,6 +123,15 @@ export async function startApp(cfg: LoadedConfig, opts: { log?: Logger; now?: ()
       () => retention.stop(),
     );
 
+    const auth = new Auth({ sql: store.sql, meta: store, now, log: log.child({ component: 'auth' }) });
+    const guard = new Guard(auth, cfg.http.publicUrl ? { publicUrl: cfg.http.publicUrl } : {});
+    const liveHosts = every(5_000, 'live-hosts', jobLog, () => livePublisher.sweep());
+    const sessions = every(60 * 60_000, 'sessions', jobLog, () => auth.pruneSessions());
+    cleanups.push(
+      () => liveHosts.stop(),
+      () => sessions.stop(),
+    );
+
     const tokens = new TokenCache(store);
     let accepting = true;
     const server = await createServer({
@@ -107,7 +144,19 @@ export async function startApp(cfg: LoadedConfig, opts: { log?: Logger; now?: ()
         ...configDocumentHandlers({ alerting, engine, clock }),
         ...incidentHandlers({ alerting, engine, clock }),
         ...settingsHandlers(cfg, store.kind),
+        ...authHandlers({ auth, ...(cfg.http.publicUrl ? { publicUrl: cfg.http.publicUrl } : {}) }),
       },
+      // The one place every contract procedure is authenticated (open ones only get the Origin check).
+      authenticate: async (req, { open, changes }) => {
+        if (!open) return guard.authenticate(req, changes);
+        if (changes) guard.checkOrigin(req);
+        return null;
+      },
+      plugins: [liveRoutes(live, (req) => guard.authenticate(req, false))],
+      trustProxy: cfg.http.trustProxy,
+    });
+    const ingestServer = await createIngestServer({
+      log: log.child({ component: 'ingest' }),
       ingest: {
         tokens,
         writer,
@@ -118,13 +167,17 @@ export async function startApp(cfg: LoadedConfig, opts: { log?: Logger; now?: ()
         accepting: () => accepting,
       },
     });
-    const url = await server.listen({ host: cfg.http.host, port: cfg.http.port });
+    const ingestUrl = await ingestServer.listen({ host: cfg.ingest.host, port: cfg.ingest.port });
     cleanups.push(async () => {
       accepting = false;
-      await server.close(); // stops accepting; in-flight requests finish (and their batches commit)
+      await ingestServer.close(); // stops accepting; in-flight requests finish (and their batches commit)
     });
-    log.info({ component: 'api', url }, 'listening');
-    return { url, store, engine, log, stop };
+    const url = await server.listen({ host: cfg.http.host, port: cfg.http.port });
+    cleanups.push(() => server.close());
+    log.info({ component: 'api', url, ingestUrl }, 'listening');
+    const setupToken = await auth.prepareSetup();
+    const setupUrl = setupToken ? `${(cfg.http.publicUrl || url).replace(/\/$/, '')}/setup#token=${setupToken}` : null;
+    return { url, ingestUrl, setupUrl, setupToken, live, auth, store, engine, log, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -15,6 +15,8 @@ Options:
   --database URL        postgres://… for team mode, or a SQLite file path (default: <data dir>/watchtower.db)
   --host HOST           address to listen on (default: 127.0.0.1)
   --port PORT           port to listen on (default: 7800; 0 picks a free one)
+  --ingest-host HOST    address the agents' listener binds (default: 127.0.0.1)
+  --ingest-port PORT    port of the agents' listener (default: 7801; 0 picks a free one)
   -h, --help            show this help
 
 Every setting can also come from the environment: WATCHTOWER_HTTP_PORT, WATCHTOWER_DATABASE_URL, …`;
@@ -28,6 +30,8 @@ export async function serve(argv: string[]): Promise<number> {
       database: { type: 'string' },
       host: { type: 'string' },
       port: { type: 'string' },
+      'ingest-host': { type: 'string' },
+      'ingest-port': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -41,6 +45,11 @@ export async function serve(argv: string[]): Promise<number> {
   if (values.database) overrides.database = { url: values.database };
   if (values.host || values.port)
     overrides.http = { ...(values.host ? { host: values.host } : {}), ...(values.port ? { port: values.port } : {}) };
+  if (values['ingest-host'] || values['ingest-port'])
+    overrides.ingest = {
+      ...(values['ingest-host'] ? { host: values['ingest-host'] } : {}),
+      ...(values['ingest-port'] ? { port: values['ingest-port'] } : {}),
+    };
 
   let cfg;
   try {
@@ -55,6 +64,9 @@ export async function serve(argv: string[]): Promise<number> {
 
   const app = await startApp(cfg);
   console.log(`Watchtower ${cfg.mode} mode (${app.store.kind}) listening on ${app.url}`);
+  console.log(`Agents send to ${app.ingestUrl}`);
+  // Printed once, never logged: whoever opens it first sets the owner's password.
+  if (app.setupUrl) console.log(`First run: create the owner account at ${app.setupUrl} (the link works once, for 24 h)`);
   await new Promise<void>((resolve) => {
     const onSignal = (sig: NodeJS.Signals) => {
       app.log.info({ signal: sig }, 'shutting down');

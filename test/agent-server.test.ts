@@ -17,7 +17,7 @@ const allAcked = (a: AgentProcess) => () => {
 describe.each(STORE_TARGETS.map((t) => [t().name, t] as const))('agent → server on %s', (_name, makeTarget) => {
   let target: StoreTarget;
   let dir: string;
-  let port: number;
+  let ports: { api: number; ingest: number };
   let server: ServerProcess | null;
   let agent: AgentProcess | null;
   let store: Store | null;
@@ -25,8 +25,8 @@ describe.each(STORE_TARGETS.map((t) => [t().name, t] as const))('agent → serve
   beforeEach(async () => {
     target = makeTarget();
     dir = mkdtempSync(join(tmpdir(), 'wt-e2e-'));
-    port = await freePort();
-    server = await startServer(target, join(dir, 'server'), port);
+    ports = { api: await freePort(), ingest: await freePort() };
+    server = await startServer(target, join(dir, 'server'), ports);
     agent = null;
     store = null;
   });
@@ -38,25 +38,19 @@ describe.each(STORE_TARGETS.map((t) => [t().name, t] as const))('agent → serve
   });
 
   async function addHost(): Promise<{ id: string; token: string }> {
-    const res = await fetch(`${server!.url}/api/v1/hosts`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'app-1' }),
-    });
-    const body = (await res.json()) as { host: { id: string }; agentToken: string };
+    const { body } = await server!.api('POST', '/api/v1/hosts', { name: 'app-1' });
     return { id: body.host.id, token: body.agentToken };
   }
 
   it('delivers the samples, inventory and processes the agent collects', async () => {
     const host = await addHost();
-    agent = startAgent({ server: server!.url, token: host.token, dataDir: join(dir, 'agent') });
+    agent = startAgent({ server: server!.ingestUrl, token: host.token, dataDir: join(dir, 'agent') });
     await waitFor('three acknowledged batches', () => agent!.acked.length >= 3);
-    const res = await fetch(`${server!.url}/api/v1/hosts/${host.id}`);
-    const { host: view } = (await res.json()) as { host: Record<string, any> };
+    const { host: view } = (await server!.api('GET', `/api/v1/hosts/${host.id}`)).body as { host: Record<string, any> };
     expect(view).toMatchObject({ status: 'up', agentVersion: '0.1.0', intervalMs: 1000 });
     expect(view.inventory.cpuCores).toBeGreaterThan(0);
     expect(view.processes.length).toBeGreaterThan(0);
-    const latest = (await (await fetch(`${server!.url}/api/v1/latest?hostId=${host.id}`)).json()) as { values: { metric: string }[] };
+    const latest = (await server!.api('GET', `/api/v1/latest?hostId=${host.id}`)).body as { values: { metric: string }[] };
     const metrics = new Set(latest.values.map((v) => v.metric));
     for (const m of ['cpu.usage', 'mem.used_percent', 'disk.used_percent', 'load.1', 'system.uptime', 'net.rx_bytes'])
       expect(metrics).toContain(m);
@@ -69,14 +63,14 @@ describe.each(STORE_TARGETS.map((t) => [t().name, t] as const))('agent → serve
 
   it('delivers every sample exactly once across a server outage', async () => {
     const host = await addHost();
-    agent = startAgent({ server: server!.url, token: host.token, dataDir: join(dir, 'agent') });
+    agent = startAgent({ server: server!.ingestUrl, token: host.token, dataDir: join(dir, 'agent') });
     await waitFor('first acknowledgements', () => agent!.acked.length >= 2);
     expect(await server!.stop()).toBe(0); // graceful: in-flight batches commit, then exit 0
     const ackedBefore = agent.acked.length;
     await sleep(4000); // the agent keeps collecting into its buffer
     const bufferedDuringOutage = agent.buffered.length - ackedBefore;
     expect(bufferedDuringOutage).toBeGreaterThanOrEqual(3);
-    server = await startServer(target, join(dir, 'server'), port);
+    server = await startServer(target, join(dir, 'server'), ports);
     await waitFor('the buffer to drain', allAcked(agent), 30_000);
     await agent.stop();
     store = await target.open();
@@ -86,13 +80,13 @@ describe.each(STORE_TARGETS.map((t) => [t().name, t] as const))('agent → serve
 
   it('loses no acknowledged sample when the server is killed with SIGKILL', async () => {
     const host = await addHost();
-    agent = startAgent({ server: server!.url, token: host.token, dataDir: join(dir, 'agent') });
+    agent = startAgent({ server: server!.ingestUrl, token: host.token, dataDir: join(dir, 'agent') });
     await waitFor('a few acknowledgements', () => agent!.acked.length >= 3);
     await sleep(300 + Math.random() * 700); // land somewhere inside the next cycle
     await server!.kill9();
     const ackedAtKill = new Set(agent.acked);
     await sleep(1500);
-    server = await startServer(target, join(dir, 'server'), port);
+    server = await startServer(target, join(dir, 'server'), ports);
     await waitFor('the buffer to drain', allAcked(agent), 30_000);
     await agent.stop();
     store = await target.open();

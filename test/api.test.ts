@@ -192,11 +192,12 @@ describe.each(STORE_TARGETS.map((t) => [t().name, t] as const))('API on %s', (_n
   ];
 
   it.each(scenarios)('$name → $status', async (s) => {
+    const auth = { authorization: `Bearer ${app.owner.apiToken}` };
     const res = await fetch(app.url + s.path(), {
       method: s.method,
       ...(s.body !== undefined
-        ? { body: typeof s.body === 'string' ? s.body : JSON.stringify(s.body), headers: { 'content-type': 'application/json' } }
-        : {}),
+        ? { body: typeof s.body === 'string' ? s.body : JSON.stringify(s.body), headers: { 'content-type': 'application/json', ...auth } }
+        : { headers: auth }),
     });
     const body = await res.json();
     expect(res.status, JSON.stringify(body)).toBe(s.status);

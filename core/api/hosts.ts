@@ -13,7 +13,7 @@ export interface HostDeps {
 }
 
 /** Up while a batch arrived within N of the host's own intervals (never less than 30 s). */
-export function hostStatus(h: Host, now: number, downAfterIntervals: number): HostView['status'] {
+export function hostStatus(h: Pick<Host, 'lastSeenAt' | 'intervalMs'>, now: number, downAfterIntervals: number): HostView['status'] {
   if (h.lastSeenAt === null) return 'new';
   const window = Math.max(30_000, (h.intervalMs ?? 10_000) * downAfterIntervals);
   return now - h.lastSeenAt <= window ? 'up' : 'down';

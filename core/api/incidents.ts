@@ -7,7 +7,8 @@ import { fingerprint } from '../engine/incidents.js';
 import type { Clock } from '../engine/types.js';
 import type { AlertingStore } from '../store/alerting/store.js';
 import type { Incident } from '../store/alerting/types.js';
-import type { Handlers } from './contract-routes.js';
+import type { CallContext, Handlers } from './contract-routes.js';
+import { caller } from './auth.js';
 import { HttpError, notFound } from './errors.js';
 
 export interface IncidentDeps {
@@ -30,6 +31,12 @@ type IncidentHandlers = Pick<
   | 'sendEvent'
 >;
 
+/** The signed-in user acts for a session; an API token may name who acts (a script relaying a person), else its user. */
+function actorOf(ctx: CallContext, by: string | undefined): string {
+  const p = caller(ctx);
+  return p.via === 'token' && by ? by : p.user.name;
+}
+
 const SEVERITY = { critical: 'critical', error: 'critical', warning: 'warning', info: 'info' } as const;
 
 export function incidentHandlers(d: IncidentDeps): IncidentHandlers {
@@ -49,10 +56,12 @@ export function incidentHandlers(d: IncidentDeps): IncidentHandlers {
       const incident = await mustGet(id);
       return { incident, timeline: await alerting.timeline(id), deliveries: await alerting.listDeliveries({ incidentId: id, limit: 500 }) };
     },
-    acknowledgeIncident: async ({ by }, { id }) => settle(id, await engine.incidents.acknowledge((await mustGet(id)).id, by)),
-    resolveIncident: async ({ by }, { id }) => settle(id, await engine.incidents.resolve((await mustGet(id)).id, by, 'manual')),
-    addIncidentNote: async ({ by, text }, { id }) => {
-      if (!(await engine.incidents.note(id, by, text))) throw notFound(`incident ${id}`);
+    acknowledgeIncident: async ({ by }, { id }, ctx) =>
+      settle(id, await engine.incidents.acknowledge((await mustGet(id)).id, actorOf(ctx, by))),
+    resolveIncident: async ({ by }, { id }, ctx) =>
+      settle(id, await engine.incidents.resolve((await mustGet(id)).id, actorOf(ctx, by), 'manual')),
+    addIncidentNote: async ({ by, text }, { id }, ctx) => {
+      if (!(await engine.incidents.note(id, actorOf(ctx, by), text))) throw notFound(`incident ${id}`);
       return { ok: true as const };
     },
     triggerTestIncident: async ({ policy, severity, title }) => {

@@ -1,25 +1,33 @@
-// The HTTP server: contract routes, the ingest endpoint, and one error handler that turns every
-// failure into the API's error shape without leaking internals.
+// The HTTP servers: the API (contract routes behind one authentication check, the live WebSocket)
+// and, on its own listener, the agents' ingest endpoint. One error handler turns every failure
+// into the API's error shape without leaking internals.
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { registerContract, type Handlers } from './contract-routes.js';
+import { INGEST_PATH } from '../../shared/protocol/index.js';
+import { registerContract, type Authenticate, type Handlers } from './contract-routes.js';
 import { HttpError } from './errors.js';
 import { ingestRoutes, type IngestDeps } from '../ingest/route.js';
 
 export interface ServerOptions {
   log: Logger;
   handlers: Handlers;
-  ingest: IngestDeps;
+  /** The one check every contract procedure passes through (core/auth/guard.ts). */
+  authenticate: Authenticate;
+  /** More on the API listener (the live WebSocket, the dashboard's files), registered after the contract. */
+  plugins?: ((app: FastifyInstance) => Promise<void>)[];
+  /** Take the client address and protocol from X-Forwarded-* (behind a TLS proxy). */
+  trustProxy?: boolean;
   /** Largest JSON body for API calls (ingest has its own limits). */
   bodyLimit?: number;
 }
 
-export async function createServer(o: ServerOptions): Promise<FastifyInstance> {
+function baseServer(log: Logger, o: { bodyLimit?: number; trustProxy?: boolean } = {}): FastifyInstance {
   const app = Fastify({
-    loggerInstance: o.log as FastifyBaseLogger,
+    loggerInstance: log as FastifyBaseLogger,
     // One line per agent batch would drown the log; failures are logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: o.bodyLimit ?? 1024 * 1024,
+    trustProxy: o.trustProxy ?? false,
     // Agents keep connections alive between batches; shutdown closes the idle ones at once.
     forceCloseConnections: 'idle',
     keepAliveTimeout: 65_000,
@@ -42,8 +50,26 @@ export async function createServer(o: ServerOptions): Promise<FastifyInstance> {
   app.setNotFoundHandler((req, reply) =>
     reply.code(404).send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` } }),
   );
+  return app;
+}
 
-  registerContract(app, o.handlers);
+export async function createServer(o: ServerOptions): Promise<FastifyInstance> {
+  const app = baseServer(o.log, o);
+  registerContract(app, o.handlers, o.authenticate);
+  app.post(INGEST_PATH, async () => {
+    throw new HttpError(
+      404,
+      'wrong_listener',
+      'agents post batches to the ingest listener (settings ingest.host and ingest.port), not the API',
+    );
+  });
+  for (const plugin of o.plugins ?? []) await app.register(plugin);
+  return app;
+}
+
+/** The agents' listener: only the ingest endpoint, authenticated by agent tokens. */
+export async function createIngestServer(o: { log: Logger; ingest: IngestDeps }): Promise<FastifyInstance> {
+  const app = baseServer(o.log);
   await app.register(async (scope) => ingestRoutes(scope, o.ingest));
   return app;
 }

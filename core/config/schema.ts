@@ -36,11 +36,17 @@ export const configSchema = z
         port: port.default(7800),
         /** How people reach this instance (links in notifications), e.g. https://watchtower.example.com. */
         publicUrl: z.string().default(''),
+        /** Behind a TLS proxy on this machine: take the client address and https from X-Forwarded-* (sign-in throttle, Secure cookie). */
+        trustProxy: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).default(false),
       })
       .strict()
-      .default({ host: '127.0.0.1', port: 7800, publicUrl: '' }),
+      .default({ host: '127.0.0.1', port: 7800, publicUrl: '', trustProxy: false }),
     ingest: z
       .object({
+        /** The agents' listener, apart from the API: 0.0.0.0 lets agents reach it directly; loopback suits the SSH tunnel. */
+        host: z.string().min(1).default('127.0.0.1'),
+        /** 0 picks a free port. */
+        port: port.default(7801),
         /** Largest request body, compressed or not (413 above it). */
         maxBodyBytes: positive.default(8 * 1024 * 1024),
         /** Largest body after gunzip (413 above it: a zip bomb stops here). */
@@ -54,6 +60,8 @@ export const configSchema = z
       })
       .strict()
       .default({
+        host: '127.0.0.1',
+        port: 7801,
         maxBodyBytes: 8 * 1024 * 1024,
         maxDecodedBytes: 32 * 1024 * 1024,
         maxPendingSamples: 400_000,

@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Readable } from 'node:stream';
 import { INGEST_PATH, type Ack } from '../../shared/protocol/index.js';
+import { API_TOKEN_PREFIX } from '../../shared/contract/auth.js';
 import { HttpError } from '../api/errors.js';
 import { readBody, type BodyLimits } from './body.js';
 import { parseBatch, prepareBatch } from './prepare.js';
@@ -62,6 +63,11 @@ async function authenticate(header: string | undefined, tokens: TokenCache): Pro
   const m = /^Bearer\s+(\S+)$/i.exec(header ?? '');
   if (!m)
     throw new HttpError(401, 'unauthorized', 'missing "Authorization: Bearer <agent token>"', undefined, { 'www-authenticate': 'Bearer' });
+  if (m[1]!.startsWith(API_TOKEN_PREFIX)) {
+    throw new HttpError(401, 'unauthorized', 'this is an API token: it calls the API, never ingest; agents send their agent token', undefined, {
+      'www-authenticate': 'Bearer',
+    });
+  }
   let hostId: string | null;
   try {
     hostId = await tokens.hostFor(m[1]!);

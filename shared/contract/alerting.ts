@@ -101,7 +101,8 @@ const delivery = z.object({
   createdAt: z.number(),
   updatedAt: z.number(),
 });
-const actor = z.string().trim().min(1).max(128).default('api');
+/** Who acts: always the signed-in user for a session; a script's API token may name someone, else its user. */
+const actor = z.string().trim().min(1).max(128).optional();
 const one = z.object({ incident: incidentSchema });
 const ms = z.coerce.number().int().nonnegative();
 

@@ -10,8 +10,17 @@ import { INGEST_PATH } from '../../shared/protocol/index.js';
 import type { StoreTarget } from './stores.js';
 
 export interface TestApp extends App {
-  /** Calls the API; JSON in and out. */
+  /** Calls the API as the owner (through an API token); JSON in and out. */
   api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
+  /** Calls the API with exactly these headers (no credentials unless given). */
+  call(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: any; headers: Headers }>;
+  /** The owner's API token and browser session, made through the setup page's procedure. */
+  owner: { name: string; password: string; apiToken: string; cookie: string; csrfToken: string };
   addHost(name: string): Promise<{ id: string; token: string }>;
   post(
     token: string | null,
@@ -20,7 +29,8 @@ export interface TestApp extends App {
   ): Promise<{ status: number; body: any; headers: Headers }>;
 }
 
-export async function startTestApp(target: StoreTarget, overrides: Record<string, unknown> = {}): Promise<TestApp> {
+/** An app as `watchtower serve` starts it: no owner yet on a fresh database (app.setupToken is set). */
+export async function startBareApp(target: StoreTarget, overrides: Record<string, unknown> = {}): Promise<App> {
   const cfg = loadConfig({
     env: { HOME: mkdtempSync(join(tmpdir(), 'wt-home-')) },
     overrides: {
@@ -28,26 +38,46 @@ export async function startTestApp(target: StoreTarget, overrides: Record<string
       http: { port: 0 },
       log: { level: 'silent' },
       ...overrides,
+      ingest: { port: 0, ...(overrides.ingest as object | undefined) },
     },
   });
-  const app = await startApp(cfg);
-  const api: TestApp['api'] = async (method, path, body) => {
+  return startApp(cfg);
+}
+
+export async function startTestApp(target: StoreTarget, overrides: Record<string, unknown> = {}): Promise<TestApp> {
+  const app = await startBareApp(target, overrides);
+  const call: TestApp['call'] = async (method, path, body, headers = {}) => {
     const res = await fetch(app.url + path, {
       method,
-      ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}),
+      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
-    return { status: res.status, body: await res.json() };
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
+  };
+  let owner: TestApp['owner'];
+  try {
+    owner = await signUpOwner(app, call);
+  } catch (err) {
+    await app.stop();
+    throw err;
+  }
+  const api: TestApp['api'] = async (method, path, body) => {
+    const { status, body: b } = await call(method, path, body, { authorization: `Bearer ${owner.apiToken}` });
+    return { status, body: b };
   };
   return {
     ...app,
     api,
+    call,
+    owner,
     async addHost(name) {
       const res = await api('POST', '/api/v1/hosts', { name });
       if (res.status !== 201) throw new Error(`cannot add host: ${JSON.stringify(res.body)}`);
       return { id: res.body.host.id, token: res.body.agentToken };
     },
     async post(token, body, headers = {}) {
-      const res = await fetch(app.url + INGEST_PATH, {
+      const res = await fetch(app.ingestUrl + INGEST_PATH, {
         method: 'POST',
         body,
         headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
@@ -56,6 +86,24 @@ export async function startTestApp(target: StoreTarget, overrides: Record<string
       return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
     },
   };
+}
+
+/**
+ * The first-run flow a person goes through: the setup link's token → owner account and session →
+ * an API token for scripts. A second app on the same database finds the owner made: it signs in.
+ */
+async function signUpOwner(app: App, call: TestApp['call']): Promise<TestApp['owner']> {
+  const name = 'owner';
+  const password = 'test-password-not-secret';
+  const res = app.setupToken
+    ? await call('POST', '/api/v1/auth/setup', { setupToken: app.setupToken, username: name, password })
+    : await call('POST', '/api/v1/auth/sign-in', { username: name, password });
+  if (res.status !== 201 && res.status !== 200) throw new Error(`cannot set up the owner: ${res.status} ${JSON.stringify(res.body)}`);
+  const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
+  const csrfToken = res.body.csrfToken as string;
+  const tok = await call('POST', '/api/v1/tokens', { name: 'tests' }, { cookie, 'x-csrf-token': csrfToken });
+  if (tok.status !== 201) throw new Error(`cannot create an API token: ${tok.status} ${JSON.stringify(tok.body)}`);
+  return { name, password, apiToken: tok.body.secret, cookie, csrfToken };
 }
 
 let seq = 0;

@@ -20,6 +20,10 @@ export async function freePort(): Promise<number> {
 
 export interface ServerProcess {
   url: string;
+  /** The agents' listener. */
+  ingestUrl: string;
+  /** Calls the API as the owner (API token); JSON in and out. */
+  api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
   proc: ChildProcess;
   output: string[];
   /** SIGTERM and wait for a clean exit; resolves with the exit code. */
@@ -28,17 +32,21 @@ export interface ServerProcess {
   kill9(): Promise<void>;
 }
 
+/** The owner every test server gets on its first start (a restart on the same database signs in). */
+const OWNER = { username: 'owner', password: 'test-password-not-secret' };
+
 export async function startServer(
   target: StoreTarget,
   dataDir: string,
-  port: number,
+  ports: { api: number; ingest: number },
   env: Record<string, string> = {},
 ): Promise<ServerProcess> {
   const fullEnv = {
     ...process.env,
     WATCHTOWER_DATA_DIR: dataDir,
     WATCHTOWER_DATABASE_URL: target.url,
-    WATCHTOWER_HTTP_PORT: String(port),
+    WATCHTOWER_HTTP_PORT: String(ports.api),
+    WATCHTOWER_INGEST_PORT: String(ports.ingest),
     WATCHTOWER_LOG_LEVEL: 'warn',
     ...(target.schema ? { WATCHTOWER_DATABASE_SCHEMA: target.schema } : {}),
     ...env,
@@ -47,20 +55,51 @@ export async function startServer(
   const output: string[] = [];
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
   proc.stderr!.on('data', (d: Buffer) => output.push(d.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
+  let url = '';
+  let setupToken: string | null = null;
+  // serve prints the API's URL, then the ingest URL, then the setup link on a first start.
+  const ingestUrl = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${output.join('')}`)), 15_000);
     createInterface({ input: proc.stdout! }).on('line', (line) => {
       output.push(line);
-      const m = /listening on (http:\/\/\S+)/.exec(line);
+      url ||= /listening on (http:\/\/\S+)/.exec(line)?.[1] ?? '';
+      setupToken ??= /#token=(\S+)/.exec(line)?.[1] ?? null;
+      const m = /Agents send to (http:\/\/\S+)/.exec(line);
       if (m) {
         clearTimeout(timer);
-        resolve(m[1]!);
+        // The setup link, when there is one, is printed on the same tick.
+        setTimeout(() => resolve(m[1]!), 50);
       }
     });
     proc.once('exit', (code) => reject(new Error(`server exited (${code}) before listening:\n${output.join('')}`)));
   });
+  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const res = await fetch(url + path, {
+      method,
+      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
+  };
+  const session = setupToken
+    ? await call('POST', '/api/v1/auth/setup', { setupToken, ...OWNER })
+    : await call('POST', '/api/v1/auth/sign-in', OWNER);
+  if (session.status >= 300) throw new Error(`cannot sign in to the test server: ${JSON.stringify(session.body)}`);
+  const token = await call(
+    'POST',
+    '/api/v1/tokens',
+    { name: 'tests' },
+    { cookie: session.headers.get('set-cookie')!.split(';')[0]!, 'x-csrf-token': session.body.csrfToken },
+  );
+  const auth = { authorization: `Bearer ${token.body.secret}` };
   return {
     url,
+    ingestUrl,
+    api: async (method, path, body) => {
+      const r = await call(method, path, body, auth);
+      return { status: r.status, body: r.body };
+    },
     proc,
     output,
     stop: async () => {

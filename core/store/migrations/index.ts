@@ -1,4 +1,5 @@
 import { ALERTING_DDL } from '../alerting/schema.js';
+import { AUTH_DDL } from '../../auth/schema.js';
 import { DEPLOY_DDL } from '../deploy/schema.js';
 
 // Every schema change, for both backends, in order. Applied at start by migrate.ts; a database
@@ -242,6 +243,12 @@ export const MIGRATIONS: Migration[] = [
     name: 'deployer: servers (sealed credentials, host keys), deploy runs',
     sqlite: DEPLOY_DDL,
     postgres: DEPLOY_DDL,
+  },
+  {
+    version: 6,
+    name: 'access: users, sessions, API tokens, sign-in throttle',
+    sqlite: AUTH_DDL,
+    postgres: AUTH_DDL,
   },
 ];
 
