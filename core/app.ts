@@ -9,6 +9,7 @@ import { createIngestServer, createServer } from './api/server.js';
 import { authHandlers } from './api/auth.js';
 import { LiveHub, liveRoutes } from './api/live.js';
 import { LivePublisher } from './api/live-publish.js';
+import { dashboardPlugin } from './api/static.js';
 import { Auth } from './auth/service.js';
 import { Guard } from './auth/guard.js';
 import type { LoadedConfig } from './config/load.js';
@@ -152,7 +153,7 @@ export async function startApp(cfg: LoadedConfig, opts: { log?: Logger; now?: ()
         if (changes) guard.checkOrigin(req);
         return null;
       },
-      plugins: [liveRoutes(live, (req) => guard.authenticate(req, false))],
+      plugins: [liveRoutes(live, (req) => guard.authenticate(req, false)), dashboardPlugin()],
       trustProxy: cfg.http.trustProxy,
     });
     const ingestServer = await createIngestServer({

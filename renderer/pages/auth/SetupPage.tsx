@@ -7,11 +7,11 @@ import { SESSION_KEY } from '../../app/session.js';
 import { ErrorBanner } from '../../components/ErrorBanner.js';
 import { formErrors, TextField } from '../../components/form.js';
 
-/** The token from the setup link: ?token=… in the page URL or in its hash. */
+/** The token from the setup link (`/setup#token=…`), or from `?token=…` in the URL or its hash route. */
 export function tokenFromUrl(loc: { search: string; hash: string }): string {
-  const fromSearch = new URLSearchParams(loc.search).get('token');
-  const fromHash = new URLSearchParams(loc.hash.split('?')[1] ?? '').get('token');
-  return fromSearch ?? fromHash ?? '';
+  const hash = loc.hash.replace(/^#/, '');
+  const hashParams = new URLSearchParams(hash.startsWith('/') ? (hash.split('?')[1] ?? '') : hash);
+  return new URLSearchParams(loc.search).get('token') ?? hashParams.get('token') ?? '';
 }
 
 export function SetupPage() {
@@ -20,7 +20,13 @@ export function SetupPage() {
   const [username, setUsername] = useState('admin');
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');
-  const setup = useApiMutation('completeSetup', { onSuccess: (session) => qc.setQueryData(SESSION_KEY, session) });
+  const setup = useApiMutation('completeSetup', {
+    onSuccess: (session) => {
+      // Leave the one-time link behind (it is spent) and land on the overview.
+      history.replaceState(null, '', `${location.pathname.replace(/setup$/, '')}#/`);
+      qc.setQueryData(SESSION_KEY, session);
+    },
+  });
   const errors = formErrors(setup.error, ['setupToken', 'username', 'password']);
   const mismatch = confirm !== '' && confirm !== password ? 'the two passwords differ' : undefined;
   const submit = (e: FormEvent) => {
