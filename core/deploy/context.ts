@@ -34,6 +34,8 @@ export class DeployContext {
   readonly heartbeatTimeoutMs: number;
   readonly connectTimeoutMs: number;
   private artifacts = new Map<AgentTarget, Promise<AgentArtifact>>();
+  /** Set by the service that owns the tunnels (tunnel-mode servers need theirs before a heartbeat). */
+  tunnels: { ensure(serverId: string): Promise<void>; drop(serverId: string): void } | null = null;
 
   constructor(private o: DeployContextOptions) {
     this.store = o.store;

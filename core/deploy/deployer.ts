@@ -22,8 +22,6 @@ export class Deployer {
       ctx: DeployContext;
       coordination: Pick<Coordination, 'publish'>;
       log: Pick<Logger, 'info' | 'warn' | 'error'>;
-      /** A tunnel-mode server's agent was installed (or removed): keep (or drop) its tunnel. */
-      onTunnelChange?: (serverId: string, wanted: boolean) => void;
     },
   ) {}
 
@@ -112,7 +110,6 @@ export class Deployer {
       if (!server) throw new DeployError('connect', 'the server was deleted');
       const out = await runOnHost(ctx, server, run.action, report);
       Object.assign(t, { status: 'ok', changed: out.changed, bytesUploaded: out.bytesUploaded, sshSessions: out.sshSessions });
-      if (server.spec.reach === 'tunnel') this.o.onTunnelChange?.(server.id, run.action !== 'uninstall');
       report('done', { message: out.message });
     } catch (err) {
       const message = err instanceof DeployError ? err.message : `unexpected error: ${(err as Error).message}`;

@@ -45,6 +45,7 @@ export async function runOnHost(ctx: DeployContext, server: ServerRecord, action
       if (!r.stdout.includes('uninstalled'))
         throw new DeployError('install', `uninstall failed (exit ${r.code}): ${r.stderr.trim().slice(0, 300)}`);
       await ctx.markUninstalled(server);
+      ctx.tunnels?.drop(server.id);
       out.changed = facts.result.agent.installed;
       out.message = facts.result.agent.installed ? 'agent removed' : 'no agent was installed; files removed';
       return finish(out, conn);
@@ -123,6 +124,12 @@ export async function runOnHost(ctx: DeployContext, server: ServerRecord, action
       throw new DeployError('install', `install failed (exit ${r.code}): ${r.stderr.trim().slice(0, 400)}`);
     report('start', { message: `started (${layout.service})` });
 
+    if (server.spec.reach === 'tunnel') {
+      if (!ctx.tunnels) throw new DeployError('start', 'tunnel mode needs the deploy service running (no tunnel manager)');
+      await ctx.tunnels.ensure(server.id).catch((err: Error) => {
+        throw new DeployError('start', `cannot open the tunnel to ${server.name}: ${err.message}`);
+      });
+    }
     report('heartbeat', { message: `waiting for agent ${artifact.bundle.version} to report` });
     const seen = await ctx.waitForHeartbeat(hostId, artifact.bundle.version, startedAfter);
     if (!seen) {
