@@ -169,13 +169,13 @@ async function runStore(store: string): Promise<Result> {
   const viaRedis = team ? `, Redis prefix ${prefix} (${await redisClients(prefix)} server connections)` : '';
   console.log(`\n== ${store}: ${server.url} (mode ${health.mode}, store ${health.store}${team ? `, schema ${schema}` : ''}${viaRedis}) ==`);
 
-  const load = startLoad(server.url, hosts);
+  const load = startLoad(server.ingestUrl, hosts);
   await sleep(WARMUP_S * 1000);
   const probeAgent = new HttpAgent({ keepAlive: true, maxSockets: 1 });
   onCleanup(() => probeAgent.destroy());
   let seq = 0;
   const post = (v: number) =>
-    L.httpRequest(`${server.url}/ingest/v1/batches`, {
+    L.httpRequest(`${server.ingestUrl}/ingest/v1/batches`, {
       method: 'POST',
       agent: probeAgent,
       headers: { authorization: `Bearer ${probe!.token}`, ...json },

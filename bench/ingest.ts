@@ -96,7 +96,7 @@ async function runStore(store: string, pool: Buffer[][]): Promise<Result> {
     `\n== ${store}: ${server.url}${schema ? ` schema ${schema}` : ''} · ${HOSTS} hosts × ${SERIES} series · ${OFFERED ? `open loop at ${OFFERED} samples/s, ≤ ${CONCURRENCY}` : CONCURRENCY} in flight · warm-up ${WARMUP_S} s, measured ${MEASURE_S} s ==`,
   );
 
-  const ingestUrl = new URL('/ingest/v1/batches', server.url);
+  const ingestUrl = new URL('/ingest/v1/batches', server.ingestUrl);
   const agent = new HttpAgent({ keepAlive: true, maxSockets: CONCURRENCY, maxFreeSockets: CONCURRENCY });
   onCleanup(() => agent.destroy());
   const errors = new Map<string, number>();

@@ -108,7 +108,13 @@ export function spawnChild(cmd: string, args: string[], env: NodeJS.ProcessEnv, 
 
 export interface Server extends Child {
   url: string;
+  /** The agents' listener (its own port). */
+  ingestUrl: string;
 }
+
+/** API tokens of the servers this bench started, by origin: httpRequest sends them on /api/ calls. */
+const apiTokens = new Map<string, string>();
+const BENCH_OWNER = { username: 'bench', password: 'bench-password-not-secret' };
 
 /**
  * Starts the built server (dist/watchtower.mjs) on a free loopback port and waits until it listens.
@@ -125,19 +131,42 @@ export async function startServer(o: {
   if (!existsSync(entry)) throw new Error(`${entry} is missing: run npm run build`);
   const env: NodeJS.ProcessEnv = { ...process.env, WATCHTOWER_LOG_LEVEL: 'warn', ...o.env };
   if (o.schema) env.WATCHTOWER_DATABASE_SCHEMA = o.schema;
-  const args = [...(o.nodeArgs ?? []), entry, 'serve', '--data-dir', o.dataDir, '--host', '127.0.0.1', '--port', '0'];
+  const args = [...(o.nodeArgs ?? []), entry, 'serve', '--data-dir', o.dataDir, '--host', '127.0.0.1', '--port', '0', '--ingest-port', '0'];
   if (o.database) args.push('--database', o.database);
+  let apiUrl = '';
+  let setupToken: string | null = null;
   let listening: (url: string) => void = () => {};
-  const url = new Promise<string>((resolve) => (listening = resolve));
+  const ingest = new Promise<string>((resolve) => (listening = resolve));
+  // serve prints the API URL, the ingest URL, then (first start) the setup link, in one burst.
   const child = spawnChild(process.execPath, args, env, (line) => {
-    const m = /listening on (http:\/\/\S+)/.exec(line);
-    if (m) listening(m[1]!);
+    apiUrl ||= /listening on (http:\/\/\S+)/.exec(line)?.[1] ?? '';
+    setupToken ??= /#token=(\S+)/.exec(line)?.[1] ?? null;
+    const m = /Agents send to (http:\/\/\S+)/.exec(line);
+    if (m) setTimeout(() => listening(m[1]!), 50);
   });
   const failed = new Promise<never>((_, reject) => {
     child.proc.once('exit', (code) => reject(new Error(`server exited (${code}) before listening:\n${child.tail()}`)));
     setTimeout(() => reject(new Error(`server did not listen within 20 s:\n${child.tail()}`)), 20_000).unref();
   });
-  return { ...child, url: await Promise.race([url, failed]) };
+  const ingestUrl = await Promise.race([ingest, failed]);
+  await signIn(apiUrl, setupToken);
+  return { ...child, url: apiUrl, ingestUrl };
+}
+
+/** The owner's first-run setup (or sign-in, on a database set up before) and an API token for the bench. */
+async function signIn(url: string, setupToken: string | null): Promise<void> {
+  const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+    httpRequest(url + path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const s = setupToken ? await post('/api/v1/auth/setup', { setupToken, ...BENCH_OWNER }) : await post('/api/v1/auth/sign-in', BENCH_OWNER);
+  if (s.status >= 300) throw new Error(`cannot sign in to the bench server: ${s.status} ${s.body.toString()}`);
+  const cookie = String(s.headers['set-cookie']?.[0] ?? '').split(';')[0]!;
+  const t = await post(
+    '/api/v1/tokens',
+    { name: 'bench' },
+    { cookie, 'x-csrf-token': (JSON.parse(s.body.toString()) as { csrfToken: string }).csrfToken },
+  );
+  if (t.status !== 201) throw new Error(`cannot create a bench API token: ${t.status} ${t.body.toString()}`);
+  apiTokens.set(new URL(url).origin, (JSON.parse(t.body.toString()) as { secret: string }).secret);
 }
 
 // ---- HTTP ------------------------------------------------------------------------------------
@@ -152,8 +181,11 @@ export function httpRequest(
   url: string,
   o: { method?: string; headers?: Record<string, string | number>; body?: Buffer | string; agent?: HttpAgent },
 ): Promise<HttpResponse> {
+  const u = new URL(url);
+  const token = u.pathname.startsWith('/api/') ? apiTokens.get(u.origin) : undefined;
+  const headers = token && !o.headers?.authorization ? { ...o.headers, authorization: `Bearer ${token}` } : o.headers;
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: o.method ?? 'GET', headers: o.headers, agent: o.agent }, (res) => {
+    const req = request(url, { method: o.method ?? 'GET', headers, agent: o.agent }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));

@@ -19,7 +19,7 @@ describe.each(modes)('live stream on $name', ({ target: makeTarget, team }) => {
   const prefix = randomPrefix();
   const clients: LiveClient[] = [];
   const bearer = () => ({ authorization: `Bearer ${app.owner.apiToken}` });
-  const connect = async (headers = bearer(), resume?: { since: number; instance: string }) => {
+  const connect = async (headers: Record<string, string> = bearer(), resume?: { since: number; instance: string }) => {
     const c = await LiveClient.connect(app.url, headers, resume);
     clients.push(c);
     return c;
