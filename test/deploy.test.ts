@@ -75,10 +75,10 @@ describe.skipIf(!sshdAvailable())('deployer on three sshd hosts', () => {
 
   test('the supervisor restarts a crashed agent', async () => {
     const dir = join(hosts[0]!.home, '.watchtower-agent');
-    const before = pidIn(join(dir, 'agent.pid'));
+    const before = pidIn(join(dir, 'data', 'agent.pid'));
     process.kill(before, 'SIGKILL');
-    await expect.poll(() => pidIn(join(dir, 'agent.pid')), { timeout: 10_000 }).not.toBe(before);
-    expect(alive(pidIn(join(dir, 'agent.pid')))).toBe(true);
+    await expect.poll(() => pidIn(join(dir, 'data', 'agent.pid')), { timeout: 10_000 }).not.toBe(before);
+    expect(alive(pidIn(join(dir, 'data', 'agent.pid')))).toBe(true);
   }, 20_000);
 
   test('upgrade with the same runtime moves only the bundle, and the new version reports', async () => {
@@ -119,14 +119,14 @@ describe.skipIf(!sshdAvailable())('deployer on three sshd hosts', () => {
   }, 60_000);
 
   test('uninstall removes the process, the files and the token, and marks the host', async () => {
-    const pids = hosts.map((h) => pidIn(join(h.home, '.watchtower-agent', 'supervisor.pid')));
+    const pids = hosts.flatMap((h) => ['supervisor.pid', 'agent.pid'].map((f) => pidIn(join(h.home, '.watchtower-agent', 'data', f))));
     const oldToken = svc.servers.secretsOf((await svc.servers.get(ids[0]!))!).agentToken!;
     expect((await app.post(oldToken, gz(makeBatch()), { 'content-encoding': 'gzip' })).status).toBe(200);
     const run = await svc.deployer.wait((await svc.deployer.start('uninstall', ids, 3)).id);
     expect(run!.targets.map((t) => t.status)).toEqual(['ok', 'ok', 'ok']);
     for (const [i, h] of hosts.entries()) {
       expect(existsSync(join(h.home, '.watchtower-agent'))).toBe(false);
-      await expect.poll(() => alive(pids[i]!), { timeout: 5000 }).toBe(false);
+      await expect.poll(() => alive(pids[2 * i]!) || alive(pids[2 * i + 1]!), { timeout: 5000 }).toBe(false);
       const server = (await svc.servers.get(ids[i]!))!;
       expect(server.installed).toBeNull();
       const host = (await app.store.getHost(server.hostId!))!;

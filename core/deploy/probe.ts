@@ -26,7 +26,7 @@ echo "dir=$D"
 if [ -f "$D/state" ]; then sed 's/^/state_/' "$D/state"; fi
 for r in "$D"/runtimes/*/.ok; do [ -f "$r" ] && echo "runtime_ok=$(basename "$(dirname "$r")")"; done
 running=0
-if [ -f "$D/supervisor.pid" ] && kill -0 "$(cat "$D/supervisor.pid")" 2>/dev/null; then running=1
+if [ -f "$D/data/supervisor.pid" ] && [ -d "/proc/$(cat "$D/data/supervisor.pid")" ]; then running=1
 elif [ -d /run/systemd/system ] && systemctl is-active --quiet watchtower-agent 2>/dev/null; then running=1
 elif command -v rc-service >/dev/null 2>&1 && rc-service watchtower-agent status >/dev/null 2>&1; then running=1; fi
 echo "running=$running"

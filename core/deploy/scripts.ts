@@ -49,7 +49,7 @@ const heredoc = (file: string, body: string, tag: string) =>
 
 /** Stops whatever runs now (any of the three kinds), so a kind change never leaves two agents. */
 const STOP_ALL = `
-if [ -f "$D/supervisor.pid" ]; then kill "$(cat "$D/supervisor.pid")" 2>/dev/null || true; i=0; while [ -f "$D/supervisor.pid" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done; rm -f "$D/supervisor.pid" "$D/agent.pid"; fi
+if [ -f "$D/data/supervisor.pid" ]; then kill "$(cat "$D/data/supervisor.pid")" 2>/dev/null || true; i=0; while [ -f "$D/data/supervisor.pid" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done; rm -f "$D/data/supervisor.pid" "$D/data/agent.pid"; fi
 if [ "$SYSTEM" = 1 ] && [ -d /run/systemd/system ] && [ -f /etc/systemd/system/watchtower-agent.service ]; then systemctl stop watchtower-agent 2>/dev/null || true; fi
 if [ "$SYSTEM" = 1 ] && [ -f /etc/init.d/watchtower-agent ] && command -v rc-service >/dev/null 2>&1; then rc-service watchtower-agent stop >/dev/null 2>&1 || true; fi
 `;
@@ -61,8 +61,8 @@ openrc) rc-update add watchtower-agent default >/dev/null 2>&1; rc-service watch
 user)
   if [ "$SYSTEM" = 1 ]; then su -s /bin/sh -c "setsid nohup /bin/sh '$D/supervise.sh' '$D' >/dev/null 2>&1 < /dev/null &" "$SVC_USER"
   else setsid nohup /bin/sh "$D/supervise.sh" "$D" >/dev/null 2>&1 < /dev/null & fi
-  i=0; while [ ! -f "$D/supervisor.pid" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
-  [ -f "$D/supervisor.pid" ] || { echo 'the supervisor did not start' >&2; exit 5; }
+  i=0; while [ ! -f "$D/data/supervisor.pid" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
+  [ -f "$D/data/supervisor.pid" ] || { echo 'the supervisor did not start' >&2; exit 5; }
   if command -v crontab >/dev/null 2>&1 && [ "$SYSTEM" = 0 ]; then
     (crontab -l 2>/dev/null | grep -v 'watchtower-agent/supervise' ; echo "@reboot /bin/sh '$D/supervise.sh' '$D' # watchtower-agent/supervise") | crontab - 2>/dev/null || true
   fi ;;
@@ -146,7 +146,11 @@ export function uninstallScript(l: Layout): string {
     'if [ "$SYSTEM" = 1 ] && [ -f /etc/init.d/watchtower-agent ]; then rc-update del watchtower-agent default >/dev/null 2>&1; rm -f /etc/init.d/watchtower-agent; fi',
     'if command -v crontab >/dev/null 2>&1 && crontab -l 2>/dev/null | grep -q watchtower-agent/supervise; then crontab -l | grep -v watchtower-agent/supervise | crontab - ; fi',
     'rm -rf "$D"',
-    `if [ "$SYSTEM" = 1 ] && id ${SERVICE_USER} >/dev/null 2>&1; then userdel ${SERVICE_USER} 2>/dev/null || deluser ${SERVICE_USER} 2>/dev/null; fi`,
+    // The service user's processes (only the agent runs as it) must be gone before userdel.
+    `if [ "$SYSTEM" = 1 ] && id ${SERVICE_USER} >/dev/null 2>&1; then`,
+    `  if command -v pkill >/dev/null 2>&1; then pkill -TERM -u ${SERVICE_USER}; i=0; while pgrep -u ${SERVICE_USER} >/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done; pkill -KILL -u ${SERVICE_USER}; fi`,
+    `  userdel ${SERVICE_USER} 2>/dev/null || deluser ${SERVICE_USER} 2>/dev/null || echo 'could not remove the service user ${SERVICE_USER}' >&2`,
+    'fi',
     '[ ! -e "$D" ] && echo uninstalled',
   ].join('\n');
 }

@@ -6,12 +6,12 @@
 # crontab exists), it has no resource limits beyond the user's, and it dies with a reboot or an
 # OOM kill of itself; the next deploy run notices and starts it again.
 D="$1"
-echo $$ > "$D/supervisor.pid"
+echo $$ > "$D/data/supervisor.pid"
 child=
 stop() {
 	trap - TERM INT HUP
 	[ -n "$child" ] && kill "$child" 2>/dev/null && wait "$child" 2>/dev/null
-	rm -f "$D/supervisor.pid" "$D/agent.pid"
+	rm -f "$D/data/supervisor.pid" "$D/data/agent.pid"
 	exit 0
 }
 trap stop TERM INT HUP
@@ -23,7 +23,7 @@ while :; do
 	started=$(date +%s)
 	"$D/run" >> "$D/data/agent.log" 2>&1 &
 	child=$!
-	echo "$child" > "$D/agent.pid"
+	echo "$child" > "$D/data/agent.pid"
 	wait "$child"
 	code=$?
 	child=
