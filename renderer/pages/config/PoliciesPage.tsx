@@ -1,0 +1,218 @@
+// Escalation policies: ordered levels, each notifying channels after a delay; repeat; a minimum
+// interval between notifications. Channels are picked from those that exist.
+import { useState } from 'react';
+import { useApiMutation, useApiQuery } from '../../api/hooks.js';
+import { Link } from '../../app/router.js';
+import { EmptyState } from '../../components/EmptyState.js';
+import { ErrorBanner } from '../../components/ErrorBanner.js';
+import { TextField } from '../../components/form.js';
+import { DeleteButton, onlyShown, saveErrors } from './common.js';
+import { EMPTY_POLICY, formToPolicy, placePolicyIssues, policyToForm, type PolicyForm as Form } from './policyForm.js';
+import type { Output } from '../../../shared/contract/index.js';
+
+type PolicyRecord = Output<'listPolicies'>['items'][number];
+
+function PolicyForm({ record, onDone, onCancel }: { record: PolicyRecord | null; onDone: (name: string) => void; onCancel: () => void }) {
+  const [form, setForm] = useState<Form>(() => (record ? policyToForm(record.spec) : EMPTY_POLICY));
+  const [local, setLocal] = useState<Record<string, string>>({});
+  const channels = useApiQuery('listChannels', {});
+  const done = { invalidates: ['listPolicies' as const], onSuccess: (out: { item: { name: string } }) => onDone(out.item.name) };
+  const create = useApiMutation('createPolicy', done);
+  const update = useApiMutation('updatePolicy', done);
+  const save = record ? update : create;
+  const shown = [
+    'name',
+    'repeat',
+    'minInterval',
+    'levels',
+    ...form.levels.flatMap((_, i) => [`levels[${i}].delay`, `levels[${i}].channels`]),
+  ];
+  const errors = onlyShown(saveErrors(save.error, local, placePolicyIssues), shown);
+  const names = (channels.data?.items ?? []).map((c) => c.name);
+  const setLevel = (i: number, patch: Partial<Form['levels'][number]>) =>
+    setForm((f) => ({ ...f, levels: f.levels.map((l, j) => (j === i ? { ...l, ...patch } : l)) }));
+
+  return (
+    <form
+      className="card config-form"
+      aria-label={record ? `Edit policy ${record.name}` : 'New escalation policy'}
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        const out = formToPolicy(form);
+        if (!out.ok) return (save.reset(), setLocal(out.errors));
+        setLocal({});
+        if (record) update.mutate({ ...out.spec, id: record.id });
+        else create.mutate(out.spec);
+      }}
+    >
+      <h2>{record ? `Edit policy “${record.name}”` : 'New escalation policy'}</h2>
+      {errors.banner && <ErrorBanner title="Cannot save the policy" error={errors.banner} />}
+      <ErrorBanner title="Cannot load channels" error={channels.error} />
+      <div className="form-row">
+        <TextField
+          label="Name"
+          name="name"
+          autoFocus
+          value={form.name}
+          onChange={(e) => setForm({ ...form, name: e.target.value })}
+          error={errors.fields.name}
+        />
+        <TextField
+          label="Repeat"
+          name="repeat"
+          inputMode="numeric"
+          value={form.repeat}
+          onChange={(e) => setForm({ ...form, repeat: e.target.value })}
+          error={errors.fields.repeat}
+          hint="times the levels run again after the first pass"
+        />
+        <TextField
+          label="At most one notification per"
+          name="minInterval"
+          value={form.minInterval}
+          onChange={(e) => setForm({ ...form, minInterval: e.target.value })}
+          error={errors.fields.minInterval}
+          hint="flapping guard, e.g. 5m; empty: no limit"
+        />
+      </div>
+      <fieldset className="levels">
+        <legend>Levels</legend>
+        {errors.fields.levels && (
+          <p className="field-error" role="alert">
+            {errors.fields.levels}
+          </p>
+        )}
+        {form.levels.map((level, i) => (
+          <div className="level form-row" key={i}>
+            <TextField
+              label={`Level ${i + 1}: wait`}
+              value={level.delay}
+              onChange={(e) => setLevel(i, { delay: e.target.value })}
+              error={errors.fields[`levels[${i}].delay`]}
+              hint={i === 0 ? 'after the incident opens' : 'after the previous level'}
+            />
+            <fieldset className={`channel-picks${errors.fields[`levels[${i}].channels`] ? ' field-invalid' : ''}`}>
+              <legend>Level {i + 1}: notify</legend>
+              {names.length === 0 && (
+                <span className="muted">
+                  No channels yet: <Link to="/config/channels">add one</Link>.
+                </span>
+              )}
+              {names.map((n) => (
+                <label key={n}>
+                  <input
+                    type="checkbox"
+                    checked={level.channels.includes(n)}
+                    onChange={(e) =>
+                      setLevel(i, { channels: e.target.checked ? [...level.channels, n] : level.channels.filter((c) => c !== n) })
+                    }
+                  />{' '}
+                  {n}
+                </label>
+              ))}
+              {errors.fields[`levels[${i}].channels`] && (
+                <small className="field-error" role="alert">
+                  {errors.fields[`levels[${i}].channels`]}
+                </small>
+              )}
+            </fieldset>
+            {form.levels.length > 1 && (
+              <button type="button" className="ghost" onClick={() => setForm({ ...form, levels: form.levels.filter((_, j) => j !== i) })}>
+                Remove level {i + 1}
+              </button>
+            )}
+          </div>
+        ))}
+        <button
+          type="button"
+          className="ghost"
+          onClick={() => setForm({ ...form, levels: [...form.levels, { delay: '10m', channels: [] }] })}
+        >
+          Add a level
+        </button>
+      </fieldset>
+      <div className="actions">
+        <button type="submit" disabled={save.isPending}>
+          {save.isPending ? 'Saving…' : record ? 'Save policy' : 'Create policy'}
+        </button>
+        <button type="button" className="ghost" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+export function PoliciesPage() {
+  const policies = useApiQuery('listPolicies', {});
+  const [editing, setEditing] = useState<PolicyRecord | 'new' | null>(null);
+  const [saved, setSaved] = useState<string | null>(null);
+  const remove = useApiMutation('deletePolicy', { invalidates: ['listPolicies'] });
+  const items = policies.data?.items ?? [];
+  return (
+    <>
+      <div className="toolbar">
+        <h2>Escalation policies</h2>
+        <button type="button" onClick={() => (setSaved(null), setEditing('new'))} disabled={editing === 'new'}>
+          New policy
+        </button>
+        <p role="status" className="muted">
+          {saved}
+        </p>
+      </div>
+      {editing && (
+        <PolicyForm
+          key={editing === 'new' ? 'new' : editing.id}
+          record={editing === 'new' ? null : editing}
+          onCancel={() => setEditing(null)}
+          onDone={(name) => (setEditing(null), setSaved(`Saved policy “${name}”.`))}
+        />
+      )}
+      <ErrorBanner title="Cannot load policies" error={policies.error} onRetry={() => void policies.refetch()} />
+      {policies.isPending ? (
+        <p className="muted">Loading…</p>
+      ) : items.length === 0 && !policies.error ? (
+        !editing && (
+          <EmptyState title="No escalation policies yet" action={<button onClick={() => setEditing('new')}>Create a policy</button>}>
+            A policy says who hears about an incident and when: for example Slack at once, then email after 10 minutes if nobody
+            acknowledges. Add a channel first.
+          </EmptyState>
+        )
+      ) : (
+        <table className="table" aria-label="Escalation policies">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Levels</th>
+              <th scope="col">Repeat</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((p) => (
+              <tr key={p.id}>
+                <td>{p.name}</td>
+                <td>{p.spec.levels.map((l) => `+${String(l.delay ?? '0s')}: ${l.channels.join(', ')}`).join(' → ')}</td>
+                <td>{p.spec.repeat ?? 0}</td>
+                <td className="row-actions">
+                  <button type="button" className="ghost" onClick={() => (setSaved(null), setEditing(p))} aria-label={`Edit ${p.name}`}>
+                    Edit
+                  </button>
+                  <DeleteButton
+                    what={`policy ${p.name}`}
+                    pending={remove.isPending && remove.variables?.id === p.id}
+                    error={remove.variables?.id === p.id ? remove.error : null}
+                    onDelete={() => remove.mutate({ id: p.id })}
+                  />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,209 @@
+// Silences and maintenance windows: matching alerts are still recorded, just not notified.
+import { useState } from 'react';
+import type { Output } from '../../../shared/contract/index.js';
+import { useApiMutation, useApiQuery } from '../../api/hooks.js';
+import { EmptyState } from '../../components/EmptyState.js';
+import { ErrorBanner } from '../../components/ErrorBanner.js';
+import { TextField } from '../../components/form.js';
+import { formatTime } from '../../components/format.js';
+import { CheckboxField, DeleteButton, onlyShown, saveErrors } from './common.js';
+import { emptySilence, formToSilence, placeSilenceIssues, silenceToForm, type SilenceForm as Form } from './silenceForm.js';
+
+type SilenceRecord = Output<'listSilences'>['items'][number];
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+
+function SilenceForm({ record, onDone, onCancel }: { record: SilenceRecord | null; onDone: (name: string) => void; onCancel: () => void }) {
+  const [form, setForm] = useState<Form>(() => (record ? silenceToForm(record.spec) : emptySilence(Date.now())));
+  const [local, setLocal] = useState<Record<string, string>>({});
+  const done = { invalidates: ['listSilences' as const], onSuccess: (out: { item: { name: string } }) => onDone(out.item.name) };
+  const create = useApiMutation('createSilence', done);
+  const update = useApiMutation('updateSilence', done);
+  const save = record ? update : create;
+  const shown = [
+    'name',
+    'hosts',
+    'rules',
+    'labels',
+    'startsAt',
+    'endsAt',
+    'comment',
+    ...(form.recurring ? ['recurring', 'days', 'from', 'to'] : []),
+  ];
+  const errors = onlyShown(saveErrors(save.error, local, placeSilenceIssues), shown);
+  const field = (k: keyof Form, label: string, hint?: string, extra: Record<string, unknown> = {}) => (
+    <TextField
+      label={label}
+      name={k}
+      value={form[k] as string}
+      onChange={(e) => setForm({ ...form, [k]: e.target.value })}
+      error={errors.fields[k]}
+      hint={hint}
+      {...extra}
+    />
+  );
+
+  return (
+    <form
+      className="card config-form"
+      aria-label={record ? `Edit silence ${record.name}` : 'New silence'}
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        const out = formToSilence(form);
+        if (!out.ok) return (save.reset(), setLocal(out.errors));
+        setLocal({});
+        if (record) update.mutate({ ...out.spec, id: record.id });
+        else create.mutate(out.spec);
+      }}
+    >
+      <h2>{record ? `Edit silence “${record.name}”` : 'New silence'}</h2>
+      {errors.banner && <ErrorBanner title="Cannot save the silence" error={errors.banner} />}
+      <div className="form-row">
+        {field('name', 'Name', undefined, { autoFocus: true })}
+        {field('startsAt', 'From', 'your local time', { type: 'datetime-local' })}
+        {field('endsAt', 'Until', 'your local time', { type: 'datetime-local' })}
+      </div>
+      <div className="form-row">
+        {field('hosts', 'Hosts', 'names, comma separated')}
+        {field('rules', 'Rules', 'names, comma separated')}
+        {field('labels', 'Labels', 'e.g. role=db')}
+      </div>
+      <p className="muted">Empty matchers silence every alert.</p>
+      <CheckboxField
+        label="Recurring window (between From and Until)"
+        checked={form.recurring}
+        onChange={(e) => setForm({ ...form, recurring: e.target.checked })}
+      />
+      {form.recurring && (
+        <div className="form-row">
+          <fieldset className="days">
+            <legend>Days (UTC; none: every day)</legend>
+            {DAYS.map((d, i) => (
+              <label key={d}>
+                <input
+                  type="checkbox"
+                  checked={form.days.includes(i)}
+                  onChange={(e) => setForm({ ...form, days: e.target.checked ? [...form.days, i] : form.days.filter((x) => x !== i) })}
+                />{' '}
+                {d}
+              </label>
+            ))}
+            {errors.fields.days && (
+              <small className="field-error" role="alert">
+                {errors.fields.days}
+              </small>
+            )}
+          </fieldset>
+          {field('from', 'Daily from (UTC)', 'HH:MM')}
+          {field('to', 'Daily to (UTC)', 'HH:MM')}
+        </div>
+      )}
+      {errors.fields.recurring && (
+        <p className="field-error" role="alert">
+          {errors.fields.recurring}
+        </p>
+      )}
+      {field('comment', 'Comment', 'why, and who to ask')}
+      <div className="actions">
+        <button type="submit" disabled={save.isPending}>
+          {save.isPending ? 'Saving…' : record ? 'Save silence' : 'Create silence'}
+        </button>
+        <button type="button" className="ghost" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+const matchers = (s: SilenceRecord['spec']) => {
+  const m = s.matchers ?? {};
+  const parts = [
+    m.hosts?.length ? `hosts ${m.hosts.join(', ')}` : '',
+    m.rules?.length ? `rules ${m.rules.join(', ')}` : '',
+    m.labels && Object.keys(m.labels).length
+      ? Object.entries(m.labels)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(', ')
+      : '',
+  ].filter(Boolean);
+  return parts.length ? parts.join('; ') : 'everything';
+};
+
+export function SilencesPage() {
+  const silences = useApiQuery('listSilences', {});
+  const [editing, setEditing] = useState<SilenceRecord | 'new' | null>(null);
+  const [saved, setSaved] = useState<string | null>(null);
+  const remove = useApiMutation('deleteSilence', { invalidates: ['listSilences'] });
+  const items = silences.data?.items ?? [];
+  const now = Date.now();
+  return (
+    <>
+      <div className="toolbar">
+        <h2>Silences</h2>
+        <button type="button" onClick={() => (setSaved(null), setEditing('new'))} disabled={editing === 'new'}>
+          New silence
+        </button>
+        <p role="status" className="muted">
+          {saved}
+        </p>
+      </div>
+      {editing && (
+        <SilenceForm
+          key={editing === 'new' ? 'new' : editing.id}
+          record={editing === 'new' ? null : editing}
+          onCancel={() => setEditing(null)}
+          onDone={(name) => (setEditing(null), setSaved(`Saved silence “${name}”.`))}
+        />
+      )}
+      <ErrorBanner title="Cannot load silences" error={silences.error} onRetry={() => void silences.refetch()} />
+      {silences.isPending ? (
+        <p className="muted">Loading…</p>
+      ) : items.length === 0 && !silences.error ? (
+        !editing && (
+          <EmptyState title="No silences" action={<button onClick={() => setEditing('new')}>Plan a maintenance window</button>}>
+            Silence alerts during maintenance: they are still recorded, just not notified.
+          </EmptyState>
+        )
+      ) : (
+        <table className="table" aria-label="Silences">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Silences</th>
+              <th scope="col">Window</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((s) => (
+              <tr key={s.id}>
+                <td>
+                  {s.name} {s.spec.endsAt <= now && <span className="badge muted">ended</span>}
+                </td>
+                <td>{matchers(s.spec)}</td>
+                <td>
+                  {formatTime(s.spec.startsAt)} – {formatTime(s.spec.endsAt)}
+                  {s.spec.recurring && ` · daily ${s.spec.recurring.from}–${s.spec.recurring.to} UTC`}
+                </td>
+                <td className="row-actions">
+                  <button type="button" className="ghost" onClick={() => (setSaved(null), setEditing(s))} aria-label={`Edit ${s.name}`}>
+                    Edit
+                  </button>
+                  <DeleteButton
+                    what={`silence ${s.name}`}
+                    pending={remove.isPending && remove.variables?.id === s.id}
+                    error={remove.variables?.id === s.id ? remove.error : null}
+                    onDelete={() => remove.mutate({ id: s.id })}
+                  />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </>
+  );
+}
