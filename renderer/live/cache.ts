@@ -57,6 +57,55 @@ export function applyHost(qc: QueryClient, p: LivePayload<'host'>): void {
   );
 }
 
+/** Overall percent of one server's deploy from its step (upload carries its own byte percent). */
+export function deployPercent(step: LivePayload<'deploy.progress'>['step'], percent?: number | null): number {
+  switch (step) {
+    case 'connect':
+      return 5;
+    case 'probe':
+      return 12;
+    case 'upload':
+      return 15 + Math.round(((percent ?? 0) / 100) * 55);
+    case 'install':
+      return 75;
+    case 'start':
+      return 85;
+    case 'heartbeat':
+      return 92;
+    case 'done':
+      return 100;
+    case 'failed':
+      return percent ?? 100;
+  }
+}
+
+export function applyDeployProgress(qc: QueryClient, p: LivePayload<'deploy.progress'>): void {
+  qc.setQueriesData<Output<'getDeploy'>>({ queryKey: ['getDeploy', { id: p.runId }] }, (old) => {
+    if (!old) return old;
+    const targets = old.run.targets.map((t) => {
+      if (t.serverId !== p.serverId) return t;
+      const finished = p.step === 'done' || p.step === 'failed';
+      return {
+        ...t,
+        step: p.step,
+        percent: p.percent ?? null,
+        message: p.message ?? t.message,
+        status: p.step === 'done' ? ('ok' as const) : p.step === 'failed' ? ('failed' as const) : ('running' as const),
+        ...(p.step === 'failed' ? { error: p.message ?? t.error } : {}),
+        ...(finished ? { finishedAt: p.at } : {}),
+      };
+    });
+    return { run: { ...old.run, targets } };
+  });
+  if (p.step === 'done' || p.step === 'failed') {
+    // The run's totals, the server's installed version and the new host come from the server.
+    void qc.invalidateQueries({ queryKey: ['getDeploy', { id: p.runId }] });
+    void qc.invalidateQueries({ queryKey: ['listDeploys'] });
+    void qc.invalidateQueries({ queryKey: ['listServers'] });
+    void qc.invalidateQueries({ queryKey: ['listHosts'] });
+  }
+}
+
 export function applyLiveEvent(qc: QueryClient, samples: LiveSamples, e: LiveEvent): void {
   switch (e.event) {
     case 'incident':
@@ -65,8 +114,7 @@ export function applyLiveEvent(qc: QueryClient, samples: LiveSamples, e: LiveEve
       return applyHost(qc, e.payload);
     case 'samples':
       return samples.push(e.payload.hostId, e.payload.values);
-    default:
-      // Events this page does not show (e.g. deploy progress) are handled by their pages' subscribers.
-      return;
+    case 'deploy.progress':
+      return applyDeployProgress(qc, e.payload);
   }
 }

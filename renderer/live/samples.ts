@@ -37,6 +37,13 @@ export class LiveSamples {
     return this.latest.get(hostId)?.get(seriesKey(metric, labels));
   }
 
+  /** The largest newest value among a metric's series (e.g. the fullest disk), or undefined. */
+  maxOf(hostId: string, metric: string): number | undefined {
+    let max: number | undefined;
+    for (const v of this.latest.get(hostId)?.values() ?? []) if (v.metric === metric && (max === undefined || v.value > max)) max = v.value;
+    return max;
+  }
+
   /** Changes each time the host gets a batch (for useSyncExternalStore). */
   versionOf(hostId: string): number {
     return this.version.get(hostId) ?? 0;

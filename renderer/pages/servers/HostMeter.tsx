@@ -9,7 +9,7 @@ export type SummaryField = keyof HostSummary;
 export function liveSummaryValue(field: SummaryField, live: ReturnType<typeof useHostLive>, hostId: string): number | null {
   if (field === 'cpu') return live.get(hostId, 'cpu.usage', { cpu: 'total' })?.value ?? null;
   if (field === 'mem') return live.get(hostId, 'mem.used_percent')?.value ?? null;
-  return null; // disk: the fullest of several mounts; the live batch may hold only some of them
+  return live.maxOf(hostId, 'disk.used_percent') ?? null; // the fullest mount
 }
 
 export function HostMeter({ hostId, field, initial }: { hostId: string; field: SummaryField; initial: number | null }) {

@@ -9,6 +9,7 @@ import { ErrorBanner } from '../../components/ErrorBanner.js';
 import { formatAgo } from '../../components/format.js';
 import { VirtualTable, type Column } from '../../components/VirtualTable.js';
 import { HostMeter } from './HostMeter.js';
+import { SshServers } from './SshServers.js';
 import { summariesByHost, type HostSummary } from './summary.js';
 
 const NONE: HostSummary = { cpu: null, mem: null, disk: null };
@@ -83,6 +84,7 @@ export function ServersPage() {
       ) : (
         <VirtualTable label="Hosts" rows={rows} columns={columns} rowKey={(h) => h.id} onActivate={(h) => navigate(`/servers/${h.id}`)} />
       )}
+      <SshServers />
     </section>
   );
 }
