@@ -80,6 +80,21 @@ describe.each(modes)('live stream on $name', ({ target: makeTarget, team }) => {
     expect((await ok.waitFor('hello')).instance).toBe(app.live.instance);
   });
 
+  it('ends a stream whose token is revoked or whose session signed out', async () => {
+    const made = (await app.api('POST', '/api/v1/tokens', { name: 'live-revoke' })).body;
+    const viaToken = await connect({ authorization: `Bearer ${made.secret}` });
+    const signedIn = await app.call('POST', '/api/v1/auth/sign-in', { username: 'owner', password: app.owner.password });
+    const cookie = signedIn.headers.get('set-cookie')!.split(';')[0]!;
+    const viaSession = await connect({ cookie });
+    const bystander = await connect();
+    await app.api('DELETE', `/api/v1/tokens/${made.token.id}`);
+    await app.call('POST', '/api/v1/auth/sign-out', {}, { cookie, 'x-csrf-token': signedIn.body.csrfToken });
+    await app.live.recheck(); // what its timer does every 30 s
+    expect(await viaToken.closed).toMatchObject({ code: 4401 });
+    expect(await viaSession.closed).toMatchObject({ code: 4401, reason: expect.stringMatching(/sign in again/) });
+    expect(bystander.ws.readyState).toBe(bystander.ws.OPEN);
+  });
+
   it('catches a reconnecting client up on what it missed, in order', async () => {
     const c = await connect();
     await c.waitFor('hello');

@@ -13,6 +13,7 @@ import { LIVE_PATH, liveEvents, liveQuerySchema, type LiveControlName, type Live
 import type { Coordination } from '../bus/types.js';
 import { TOPICS } from '../engine/types.js';
 import type { Principal } from '../auth/service.js';
+import { HttpError } from './errors.js';
 
 /** The bus topic each live event travels on. Publishers outside the engine use `live.<event>`. */
 export function liveTopic(event: LiveEventName): string {
@@ -28,7 +29,12 @@ export interface LiveHubOptions {
   bufferSize?: number;
   /** A client further behind than this many bytes is disconnected (it resumes when it reconnects). */
   maxClientBacklogBytes?: number;
+  /** How often each client's session or token is checked again (sign-out and revocation end streams too). */
+  recheckEveryMs?: number;
 }
+
+/** Close code for a stream whose session ended or whose token was revoked (4000–4999: application codes). */
+export const CLOSE_UNAUTHORIZED = 4401;
 
 interface Stamped {
   seq: number;
@@ -39,8 +45,9 @@ export class LiveHub {
   readonly instance: string;
   private seq = 0;
   private buffer: Stamped[] = [];
-  private clients = new Set<WebSocket>();
+  private clients = new Map<WebSocket, () => Promise<boolean>>();
   private unsubscribes: (() => Promise<void>)[] = [];
+  private recheckTimer: NodeJS.Timeout | undefined;
   private bufferSize: number;
   private maxBacklog: number;
 
@@ -54,11 +61,23 @@ export class LiveHub {
     for (const event of Object.keys(liveEvents) as LiveEventName[]) {
       this.unsubscribes.push(await this.o.coordination.subscribe(liveTopic(event), (payload) => this.push(event, payload)));
     }
+    this.recheckTimer = setInterval(() => void this.recheck(), this.o.recheckEveryMs ?? 30_000);
+    this.recheckTimer.unref();
+  }
+
+  /** Closes the streams whose credentials no longer hold. */
+  async recheck(): Promise<void> {
+    for (const [ws, stillValid] of [...this.clients]) {
+      if (await stillValid().catch(() => true)) continue; // a store hiccup is not a sign-out
+      this.clients.delete(ws);
+      ws.close(CLOSE_UNAUTHORIZED, 'session ended or token revoked; sign in again');
+    }
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.recheckTimer);
     for (const u of this.unsubscribes.splice(0)) await u();
-    for (const ws of this.clients) ws.close(1001, 'server shutting down');
+    for (const ws of this.clients.keys()) ws.close(1001, 'server shutting down');
     this.clients.clear();
   }
 
@@ -80,7 +99,7 @@ export class LiveHub {
     const stamped = { seq: ++this.seq, text: JSON.stringify({ seq: this.seq, instance: this.instance, event, payload: parsed.data }) };
     this.buffer.push(stamped);
     if (this.buffer.length > this.bufferSize) this.buffer.splice(0, this.buffer.length - this.bufferSize);
-    for (const ws of this.clients) this.send(ws, stamped.text);
+    for (const ws of this.clients.keys()) this.send(ws, stamped.text);
   }
 
   private send(ws: WebSocket, text: string): void {
@@ -99,7 +118,7 @@ export class LiveHub {
   }
 
   /** Greets a new client, replays what it missed (or tells it to resync), then streams to it. */
-  attach(ws: WebSocket, resume: { since?: number; instance?: string }): void {
+  attach(ws: WebSocket, resume: { since?: number; instance?: string }, stillValid: () => Promise<boolean> = async () => true): void {
     const bufferFrom = this.buffer[0]?.seq ?? this.seq + 1;
     const wantsResume = resume.since !== undefined;
     let resync: 'instance_changed' | 'too_old' | 'ahead' | null = null;
@@ -112,7 +131,7 @@ export class LiveHub {
     if (resync) ws.send(this.control('resync', { reason: resync }));
     else if (wantsResume) for (const s of this.buffer) if (s.seq > resume.since!) ws.send(s.text);
     // Added after the replay, all synchronously: nothing pushed in between can be missed or doubled.
-    this.clients.add(ws);
+    this.clients.set(ws, stillValid);
     ws.on('close', () => this.clients.delete(ws));
     ws.on('error', () => this.clients.delete(ws));
   }
@@ -134,7 +153,12 @@ export function liveRoutes(hub: LiveHub, authenticate: (req: FastifyRequest) => 
       },
       (socket, req) => {
         // Clients only listen; anything they send is ignored.
-        hub.attach(socket, liveQuerySchema.parse(req.query));
+        const stillValid = () =>
+          authenticate(req).then(
+            () => true,
+            (err: unknown) => !(err instanceof HttpError && err.statusCode === 401),
+          );
+        hub.attach(socket, liveQuerySchema.parse(req.query), stillValid);
       },
     );
   };
