@@ -143,7 +143,7 @@ function NoteForm({ id }: { id: string }) {
   const errors = formErrors(note.error, ['text']);
   return (
     <form
-      aria-label="Add a note"
+      aria-label="Notes"
       onSubmit={(e) => {
         e.preventDefault();
         note.mutate({ id, by, text });
