@@ -45,19 +45,62 @@ describe('dashboard end to end', () => {
     await page.getByTestId('live-status').getByText('Live').waitFor();
     await screenshot(page, 'overview-empty');
 
-    // A host with a real agent reporting every second.
+    // The rule, through the Alerting page: a threshold the agent's CPU always meets.
+    await page.getByRole('link', { name: 'Alerting' }).click();
+    await page.getByRole('button', { name: 'New rule' }).click();
+    const form = page.getByRole('form', { name: 'New rule' });
+    await form.getByLabel('Name').fill('cpu-busy');
+    await form.getByLabel('Severity').selectOption('critical');
+    await form.getByLabel('Metric').fill('cpu.usage');
+    await form.getByLabel('Series labels').fill('cpu=total');
+    await form.getByLabel('Comparator').selectOption('>=');
+    await form.getByLabel('Threshold').fill('0');
+    await form.getByRole('button', { name: 'Create rule' }).click();
+    await page.getByRole('table', { name: 'Rules' }).getByText('cpu-busy').waitFor();
+    await screenshot(page, 'alerting-rules');
+
+    // The overview, then a real agent: its first batches breach the rule. A marker on the window
+    // proves the page never reloads while the incident arrives.
+    await page.getByRole('link', { name: 'Overview' }).click();
+    await page.getByTestId('open-critical').getByText('0').waitFor();
+    await page.evaluate(() => ((window as unknown as { noReload: boolean }).noReload = true));
     const host = await server.api('POST', '/api/v1/hosts', { name: 'e2e-web-1' });
     expect(host.status).toBe(201);
     agent = startAgent({ server: server.ingestUrl, token: host.body.agentToken, dataDir: join(dir, 'agent') });
+    await page.getByTestId('open-critical').getByText('1').waitFor({ timeout: 30_000 });
+    await page.getByTestId('hosts-up').getByText('1').waitFor({ timeout: 15_000 });
+    await screenshot(page, 'overview');
+
+    await page.getByRole('link', { name: 'Incidents', exact: true }).click();
+    const row = page.locator('[data-testid="incident-list"] tr[data-status="triggered"]').first();
+    await row.waitFor();
+    await screenshot(page, 'incidents');
+    await row.getByRole('link').click();
+    await page.getByTestId('incident-status').getByText('triggered').waitFor();
+    await page.getByRole('button', { name: 'Acknowledge' }).click();
+    await page.getByTestId('incident-status').getByText('acknowledged').waitFor();
+    await screenshot(page, 'incident-detail');
+    await page.getByRole('button', { name: 'Resolve' }).click();
+    await page.getByTestId('incident-status').getByText('resolved').waitFor();
+    expect(await page.evaluate(() => (window as unknown as { noReload?: boolean }).noReload)).toBe(true);
 
     await page.getByRole('link', { name: 'Servers' }).click();
-    await page.getByRole('link', { name: 'e2e-web-1' }).waitFor();
-    await expect.poll(() => page.getByRole('row').filter({ hasText: 'e2e-web-1' }).textContent(), { timeout: 20_000 }).toMatch(/up/);
+    await page.getByRole('link', { name: 'e2e-web-1' }).first().waitFor();
+    await expect
+      .poll(() => page.getByRole('row').filter({ hasText: 'e2e-web-1' }).first().textContent(), { timeout: 20_000 })
+      .toMatch(/up/);
     await screenshot(page, 'servers');
-    await page.getByRole('link', { name: 'e2e-web-1' }).click();
+    await page.getByRole('link', { name: 'e2e-web-1' }).first().click();
     await page.getByRole('heading', { name: /e2e-web-1/ }).waitFor();
     await page.getByText('cpu.usage — CPU busy time').waitFor();
     await screenshot(page, 'server-detail');
+    await page.getByRole('link', { name: 'Reports' }).click();
+    await page.getByRole('heading', { name: 'Reports' }).waitFor();
+    await screenshot(page, 'reports');
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('heading', { name: 'Settings' }).waitFor();
+    await page.getByRole('button', { name: /Switch to dark theme/ }).click();
+    await screenshot(page, 'settings-dark');
 
     expect(pageErrors).toEqual([]);
   });
