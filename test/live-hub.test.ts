@@ -48,13 +48,22 @@ describe('live hub with a buffer of 3', () => {
     await c.close();
   });
 
+  it("streams the deployer's progress from its own topic", async () => {
+    const c = await LiveClient.connect(url, {});
+    await c.waitFor('hello');
+    const progress = { runId: 'run_1', serverId: 'srv_1', host: 'db-1', step: 'upload', percent: 40, at: 1 };
+    await coordination.publish(liveTopic('deploy.progress'), progress);
+    expect((await c.waitFor('deploy.progress')).payload).toEqual(progress);
+    await c.close();
+  });
+
   it('asks for a resync when the gap is older than the buffer', async () => {
     const c = await LiveClient.connect(url, {}, { since: 2, instance: hub.instance });
     expect((await c.waitFor('resync')).payload.reason).toBe('too_old');
     expect(c.events('samples')).toEqual([]);
     await coordination.publish(liveTopic('samples'), { hostId: 'h7', values: [] });
-    // 7, not 8: the payload off its schema (published before it) was dropped, not stamped.
-    expect((await c.waitFor('samples')).seq).toBe(7);
+    // 8 (after the deploy event), not 9: the payload off its schema was dropped, not stamped.
+    expect((await c.waitFor('samples')).seq).toBe(8);
     await c.close();
   });
 });

@@ -15,10 +15,14 @@ import { TOPICS } from '../engine/types.js';
 import type { Principal } from '../auth/service.js';
 import { HttpError } from './errors.js';
 
-/** The bus topic each live event travels on. Publishers outside the engine use `live.<event>`. */
-export function liveTopic(event: LiveEventName): string {
-  return event === 'incident' ? TOPICS.incident : `live.${event}`;
-}
+/** The bus topic each live event travels on (the engine's and the deployer's own, `live.<event>` for ingest's). */
+const TOPIC_OF: Record<LiveEventName, string> = {
+  incident: TOPICS.incident,
+  host: 'live.host',
+  samples: 'live.samples',
+  'deploy.progress': 'deploy.progress', // core/deploy/deployer.ts PROGRESS_TOPIC
+};
+export const liveTopic = (event: LiveEventName): string => TOPIC_OF[event];
 
 export interface LiveHubOptions {
   coordination: Coordination;

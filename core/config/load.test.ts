@@ -16,7 +16,7 @@ describe('configuration', () => {
       dataDir: join(HOME, '.watchtower'),
       databaseUrl: join(HOME, '.watchtower', 'watchtower.db'),
     });
-    expect(cfg.http).toEqual({ host: '127.0.0.1', port: 7800, publicUrl: '' });
+    expect(cfg.http).toEqual({ host: '127.0.0.1', port: 7800, publicUrl: '', trustProxy: false });
     expect(cfg.retention).toMatchObject({ rawDays: 7, rollupDays: 90 });
   });
 
@@ -30,9 +30,17 @@ describe('configuration', () => {
     const file = join(dir, 'wt.yaml');
     writeFileSync(file, 'http:\n  port: 9000\n  host: 0.0.0.0\nretention:\n  rawDays: 3\n');
     const cfg = loadConfig({ file, env: { HOME: dir, WATCHTOWER_HTTP_PORT: '9100' }, overrides: { retention: { rollupDays: 30 } } });
-    expect(cfg.http).toEqual({ host: '0.0.0.0', port: 9100, publicUrl: '' });
+    expect(cfg.http).toEqual({ host: '0.0.0.0', port: 9100, publicUrl: '', trustProxy: false });
     expect(cfg.retention).toMatchObject({ rawDays: 3, rollupDays: 30 });
     expect(cfg.source.file).toBe(file);
+  });
+
+  it("keeps the agents' listener apart from the API, on loopback by default", () => {
+    const dir = home();
+    expect(loadConfig({ env: { HOME: dir } }).ingest).toMatchObject({ host: '127.0.0.1', port: 7801 });
+    const cfg = loadConfig({ env: { HOME: dir, WATCHTOWER_INGEST_HOST: '0.0.0.0', WATCHTOWER_HTTP_TRUST_PROXY: 'true' } });
+    expect(cfg.ingest.host).toBe('0.0.0.0');
+    expect(cfg.http.trustProxy).toBe(true);
   });
 
   it('reads <dataDir>/watchtower.yaml when no file is named', () => {
