@@ -147,7 +147,19 @@ describe('dashboard: alerting config, incidents, reports and settings pages', ()
     await page.getByRole('link', { name: '← Incidents' }).click();
     await page.getByLabel('resolved').check();
     await page.getByRole('link', { name: 'Checking the pager' }).waitFor();
+
+    // Live, without a reload: an incident opened elsewhere appears, and its acknowledgement shows.
+    const opened = await server.api('POST', '/api/v1/incidents/test', { title: 'Opened from a script', severity: 'critical' });
+    expect(opened.status).toBe(201);
+    const row = page.getByRole('row', { name: /Opened from a script/ });
+    await row.waitFor({ timeout: 10_000 });
+    expect(await row.getAttribute('data-status')).toBe('triggered');
+    await server.api('POST', `/api/v1/incidents/${opened.body.incident.id}/acknowledge`, { by: 'script' });
+    await expect.poll(() => row.getAttribute('data-status'), { timeout: 10_000 }).toBe('acknowledged');
     await screenshot(page, 'incidents');
+    await page.getByRole('button', { name: /Switch to (dark|light) theme/ }).click();
+    await screenshot(page, 'incidents-other-theme');
+    await page.getByRole('button', { name: /Switch to (dark|light) theme/ }).click();
   });
 
   it('edits the YAML, previews the diff, applies it', { timeout: 60_000 }, async () => {

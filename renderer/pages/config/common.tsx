@@ -79,7 +79,8 @@ export function DeleteButton({
     <span className="delete-button">
       {asking ? (
         <>
-          <button type="button" className="danger" onClick={() => (setAsking(false), onDelete())} disabled={pending}>
+          {/* Focus follows the question, so a keyboard user confirms with Enter or tabs to Keep. */}
+          <button type="button" className="danger" autoFocus onClick={() => (setAsking(false), onDelete())} disabled={pending}>
             {verb} {what}?
           </button>
           <button type="button" className="ghost" onClick={() => setAsking(false)}>
