@@ -89,6 +89,15 @@ export const configSchema = z
       .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
       .strict()
       .default({ level: 'info' }),
+    secrets: z
+      .object({
+        /** Key sealing SSH keys and passwords at rest: 32 bytes as base64 or 64 hex digits. Empty: keyFile. */
+        key: z.string().default(''),
+        /** File holding that key. Empty: <dataDir>/secret.key, created with mode 0600 on first use. */
+        keyFile: z.string().default(''),
+      })
+      .strict()
+      .default({ key: '', keyFile: '' }),
   })
   .strict();
 

@@ -1,0 +1,1 @@
+export { createSecretBox, keyId, loadSecretBox, parseKey, SecretError, type SecretBox } from './secret-box.js';
