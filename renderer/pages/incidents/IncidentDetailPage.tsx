@@ -1,5 +1,6 @@
 // One incident: what it is, acknowledge / resolve, notes, the timeline and the delivery log.
 // Live changes (ack elsewhere, a repeat, auto-resolve) arrive through the live hook's cache patch.
+// Who acted is the signed-in user: the server takes it from the session.
 import { useState } from 'react';
 import type { Output } from '../../../shared/contract/index.js';
 import { useApiMutation, useApiQuery } from '../../api/hooks.js';
@@ -8,7 +9,6 @@ import { ErrorBanner } from '../../components/ErrorBanner.js';
 import { TextAreaField, formErrors } from '../../components/form.js';
 import { formatAgo, formatDuration, formatTime } from '../../components/format.js';
 import { Timeline } from './Timeline.js';
-import { useActor } from './useActor.js';
 import './incidents.css';
 
 type Detail = Output<'getIncident'>;
@@ -113,7 +113,6 @@ export function IncidentDetailPage({ id }: { id: string }) {
 }
 
 function Actions({ incident: i }: { incident: Detail['incident'] }) {
-  const by = useActor();
   const opts = { invalidates: ['getIncident', 'listIncidents', 'incidentStats'] as const };
   const ack = useApiMutation('acknowledgeIncident', { invalidates: [...opts.invalidates] });
   const resolve = useApiMutation('resolveIncident', { invalidates: [...opts.invalidates] });
@@ -124,11 +123,11 @@ function Actions({ incident: i }: { incident: Detail['incident'] }) {
       <ErrorBanner title="Cannot resolve" error={resolve.error} />
       <div className="actions">
         {i.status === 'triggered' && (
-          <button type="button" onClick={() => ack.mutate({ id: i.id, by })} disabled={ack.isPending}>
+          <button type="button" onClick={() => ack.mutate({ id: i.id })} disabled={ack.isPending}>
             {ack.isPending ? 'Acknowledging…' : 'Acknowledge'}
           </button>
         )}
-        <button type="button" className="ghost" onClick={() => resolve.mutate({ id: i.id, by })} disabled={resolve.isPending}>
+        <button type="button" className="ghost" onClick={() => resolve.mutate({ id: i.id })} disabled={resolve.isPending}>
           {resolve.isPending ? 'Resolving…' : 'Resolve'}
         </button>
       </div>
@@ -137,7 +136,6 @@ function Actions({ incident: i }: { incident: Detail['incident'] }) {
 }
 
 function NoteForm({ id }: { id: string }) {
-  const by = useActor();
   const [text, setText] = useState('');
   const note = useApiMutation('addIncidentNote', { invalidates: ['getIncident'], onSuccess: () => setText('') });
   const errors = formErrors(note.error, ['text']);
@@ -146,7 +144,7 @@ function NoteForm({ id }: { id: string }) {
       aria-label="Notes"
       onSubmit={(e) => {
         e.preventDefault();
-        note.mutate({ id, by, text });
+        note.mutate({ id, text });
       }}
     >
       {errors.general && <ErrorBanner title="Cannot add the note" error={errors.general} />}

@@ -22,8 +22,8 @@ describe('incident filters', () => {
     });
   });
 
-  it('"any status" (status=) and "all time" send no status and no lower bound', () => {
-    const f = filtersFromQuery(new URLSearchParams('status=&range=all'));
+  it('"any status" (status=any) and "all time" send no status and no lower bound', () => {
+    const f = filtersFromQuery(new URLSearchParams('status=any&range=all'));
     expect(f.status).toEqual([]);
     expect(toListInput(f, NOW)).toEqual({ limit: 200 });
   });
@@ -36,7 +36,7 @@ describe('incident filters', () => {
   it('round-trips through the URL, leaving defaults out of it', () => {
     const f: IncidentFilters = { status: [], severity: ['info'], hostId: 'h2', ruleId: null, range: '30d' };
     const q = filtersToQuery(f);
-    expect(q).toEqual({ status: '', severity: 'info', host: 'h2', rule: null, range: '30d' });
+    expect(q).toEqual({ status: 'any', severity: 'info', host: 'h2', rule: null, range: '30d' });
     const params = new URLSearchParams(Object.entries(q).filter((e): e is [string, string] => e[1] !== null));
     expect(filtersFromQuery(params)).toEqual(f);
     expect(filtersToQuery(DEFAULT_FILTERS)).toEqual({ status: null, severity: null, host: null, rule: null, range: null });

@@ -44,11 +44,11 @@ export function filtersFromQuery(q: URLSearchParams): IncidentFilters {
   };
 }
 
-/** The URL query for `f` (as updates for setQuery: null removes a key). "Any status" is written as status= . */
+/** The URL query for `f` (as updates for setQuery: null removes a key). "Any status" is status=any (an empty value would read as the default). */
 export function filtersToQuery(f: IncidentFilters): Record<string, string | null> {
   const sameStatus = f.status.length === DEFAULT_FILTERS.status.length && f.status.every((s) => DEFAULT_FILTERS.status.includes(s));
   return {
-    status: sameStatus ? null : f.status.join(','),
+    status: sameStatus ? null : f.status.length ? f.status.join(',') : 'any',
     severity: f.severity.length ? f.severity.join(',') : null,
     host: f.hostId,
     rule: f.ruleId,
