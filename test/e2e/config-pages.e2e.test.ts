@@ -169,6 +169,20 @@ describe('dashboard: alerting config, incidents, reports and settings pages', ()
     const editor = page.getByLabel('Configuration document');
     await expect.poll(() => editor.inputValue()).toMatch(/name: High CPU/);
     const text = await editor.inputValue();
+    // A bad duration: refused with its path and line, and "Go to line" puts the caret there.
+    await editor.fill(text.replace(/for: 2m\b/, 'for: -3m'));
+    await page.getByRole('button', { name: 'Check changes' }).click();
+    const problem = page.getByRole('alert').filter({ hasText: 'The document is not valid' });
+    await expect.poll(() => problem.textContent()).toMatch(/rules\[0\]\.for.*"-3m" is not a duration/);
+    const line = text.split('\n').findIndex((l) => /for: 2m/.test(l)) + 1;
+    await problem.getByRole('button', { name: `Go to line ${line}` }).click();
+    expect(
+      await editor.evaluate((el: HTMLTextAreaElement) => [
+        document.activeElement === el,
+        el.value.slice(el.selectionStart, el.selectionEnd),
+      ]),
+    ).toEqual([true, expect.stringContaining('for: -3m')]);
+    await screenshot(page, 'config-yaml-error');
     await editor.fill(text.replace(/value: 90\b/, 'value: 95'));
     await page.getByRole('button', { name: 'Check changes' }).click();
     const diff = page.getByTestId('yaml-diff');
