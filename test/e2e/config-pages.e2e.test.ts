@@ -117,6 +117,22 @@ describe('dashboard: alerting config, incidents, reports and settings pages', ()
     await policy.getByLabel('ops-hook').check();
     await policy.getByRole('button', { name: 'Create policy' }).click();
     await page.getByRole('row', { name: /oncall/ }).waitFor();
+
+    // A silence whose window ends before it starts: the API's refusal lands under "Until".
+    await page.getByRole('link', { name: 'Silences' }).click();
+    await page.getByRole('button', { name: 'New silence' }).click();
+    const silence = page.getByRole('form', { name: 'New silence' });
+    await silence.getByLabel('Name').fill('db maintenance');
+    await silence.getByLabel('From', { exact: true }).fill('2030-01-02T03:00');
+    await silence.getByLabel('Until', { exact: true }).fill('2030-01-01T03:00');
+    await silence.getByLabel('Hosts').fill('db-1');
+    await silence.getByRole('button', { name: 'Create silence' }).click();
+    const untilError = silence.locator('.field', { has: page.getByLabel('Until', { exact: true }) }).getByRole('alert');
+    await expect.poll(() => untilError.textContent()).toBe('must be after startsAt');
+    await silence.getByLabel('Until', { exact: true }).fill('2030-01-02T05:00');
+    await silence.getByRole('button', { name: 'Create silence' }).click();
+    await page.getByRole('row', { name: /db maintenance/ }).waitFor();
+    await screenshot(page, 'silences');
   });
 
   it('triggers a test incident, acknowledges it, adds a note and resolves it', { timeout: 60_000 }, async () => {
