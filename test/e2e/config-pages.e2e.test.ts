@@ -184,6 +184,11 @@ describe('dashboard: alerting config, incidents, reports and settings pages', ()
     await page.getByRole('link', { name: 'YAML' }).click();
     const editor = page.getByLabel('Configuration document');
     await expect.poll(() => editor.inputValue()).toMatch(/name: High CPU/);
+    // A change made elsewhere while the export is cached shows when the page opens again.
+    await page.getByRole('link', { name: 'Rules' }).click();
+    expect((await server.api('POST', '/api/v1/rules', { kind: 'heartbeat', name: 'Host down', after: '2m' })).status).toBe(201);
+    await page.getByRole('link', { name: 'YAML' }).click();
+    await expect.poll(() => editor.inputValue()).toMatch(/name: Host down/);
     const text = await editor.inputValue();
     // A bad duration: refused with its path and line, and "Go to line" puts the caret there.
     await editor.fill(text.replace(/for: 2m\b/, 'for: -3m'));
@@ -207,6 +212,7 @@ describe('dashboard: alerting config, incidents, reports and settings pages', ()
     await screenshot(page, 'config-yaml-diff');
     await page.getByRole('button', { name: 'Apply these changes' }).click();
     await page.getByText('Applied: 0 created, 1 updated, 0 deleted.').waitFor();
+    await expect.poll(() => editor.inputValue()).toMatch(/value: 95\b/);
     expect((await server.api('GET', '/api/v1/rules/High%20CPU')).body.item.spec.value).toBe(95);
   });
 

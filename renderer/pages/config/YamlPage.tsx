@@ -21,7 +21,9 @@ const offsetOfLine = (text: string, line: number) =>
 
 export function YamlPage() {
   const qc = useQueryClient();
-  const exported = useApiQuery('exportConfig', {}, { staleTime: Infinity });
+  // Always fetched afresh when the page opens (rules may have changed on the other tabs); the editor
+  // takes the text once that fetch is done and is never overwritten under the user's edits.
+  const exported = useApiQuery('exportConfig', {}, { staleTime: 0, refetchOnMount: 'always', refetchOnWindowFocus: false });
   const [text, setText] = useState<string | null>(null);
   const [prune, setPrune] = useState(false);
   const [preview, setPreview] = useState<Preview | null>(null);
@@ -31,8 +33,8 @@ export function YamlPage() {
   const apply = useApiMutation('importConfig');
 
   useEffect(() => {
-    if (exported.data && text === null) setText(exported.data.yaml);
-  }, [exported.data, text]);
+    if (exported.data && !exported.isFetching && text === null) setText(exported.data.yaml);
+  }, [exported.data, exported.isFetching, text]);
 
   const current = text ?? '';
   const upToDate = preview !== null && preview.yaml === current && preview.prune === prune;
@@ -144,12 +146,13 @@ export function YamlPage() {
                       const a = out.applied ?? { created: 0, updated: 0, deleted: 0 };
                       setApplied(`Applied: ${a.created} created, ${a.updated} updated, ${a.deleted} deleted.`);
                       setPreview(null);
-                      setText(null); // show the new export once it is fetched
+                      // Refetch first: the editor then starts again from the export as it now is.
                       await Promise.all(
                         ['exportConfig', 'listRules', 'listPolicies', 'listChannels', 'listSilences'].map((k) =>
                           qc.invalidateQueries({ queryKey: [k] }),
                         ),
                       );
+                      setText(null);
                     },
                   },
                 )
