@@ -24,6 +24,9 @@ import { AlertingStore } from './store/alerting/store.js';
 import { configDocumentHandlers, configHandlers } from './api/alerting-config.js';
 import { incidentHandlers } from './api/incidents.js';
 import { settingsHandlers } from './api/settings.js';
+import { deployHandlers } from './api/deploy.js';
+import { DeployService } from './deploy/service.js';
+import { loadSecretBox } from './secrets/index.js';
 import { hostname } from 'node:os';
 import type { Store } from './store/types.js';
 
@@ -42,6 +45,8 @@ export interface App {
   auth: Auth;
   store: Store;
   engine: Engine;
+  /** The SSH deployer (servers, deploy runs, tunnels). */
+  deploy: DeployService;
   log: Logger;
   stop(): Promise<void>;
 }
@@ -134,6 +139,21 @@ export async function startApp(cfg: LoadedConfig, opts: { log?: Logger; now?: ()
     );
 
     const tokens = new TokenCache(store);
+    let listenerUrl = ''; // the ingest listener's, known once it listens
+    const deploy = new DeployService({
+      store,
+      box: loadSecretBox({ key: cfg.secrets.key, keyFile: cfg.secrets.keyFile, dataDir: cfg.dataDir }),
+      coordination,
+      log,
+      now,
+      ingestUrl: () => cfg.deploy.ingestUrl || listenerUrl,
+      ingestListener: () => {
+        const u = new URL(listenerUrl);
+        return { host: u.hostname, port: Number(u.port) };
+      },
+      agentIntervalSec: cfg.deploy.agentIntervalSec,
+      onTokensChanged: () => tokens.clear(),
+    });
     let accepting = true;
     const server = await createServer({
       log: log.child({ component: 'api' }),
@@ -145,6 +165,7 @@ export async function startApp(cfg: LoadedConfig, opts: { log?: Logger; now?: ()
         ...configDocumentHandlers({ alerting, engine, clock }),
         ...incidentHandlers({ alerting, engine, clock }),
         ...settingsHandlers(cfg, store.kind),
+        ...deployHandlers(deploy),
         ...authHandlers({ auth, ...(cfg.http.publicUrl ? { publicUrl: cfg.http.publicUrl } : {}) }),
       },
       // The one place every contract procedure is authenticated (open ones only get the Origin check).
@@ -173,12 +194,15 @@ export async function startApp(cfg: LoadedConfig, opts: { log?: Logger; now?: ()
       accepting = false;
       await ingestServer.close(); // stops accepting; in-flight requests finish (and their batches commit)
     });
+    listenerUrl = ingestUrl;
+    await deploy.start(); // tunnels of installed tunnel-mode servers come back
+    cleanups.push(() => deploy.stop());
     const url = await server.listen({ host: cfg.http.host, port: cfg.http.port });
     cleanups.push(() => server.close());
     log.info({ component: 'api', url, ingestUrl }, 'listening');
     const setupToken = await auth.prepareSetup();
     const setupUrl = setupToken ? `${(cfg.http.publicUrl || url).replace(/\/$/, '')}/setup#token=${setupToken}` : null;
-    return { url, ingestUrl, setupUrl, setupToken, live, auth, store, engine, log, stop };
+    return { url, ingestUrl, setupUrl, setupToken, live, auth, store, engine, deploy, log, stop };
   } catch (err) {
     await stop();
     throw err;

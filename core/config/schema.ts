@@ -89,6 +89,15 @@ export const configSchema = z
       .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
       .strict()
       .default({ level: 'info' }),
+    deploy: z
+      .object({
+        /** The ingest URL deployed agents post to in direct mode, as servers reach this instance. Empty: the ingest listener's own URL. */
+        ingestUrl: z.string().default(''),
+        /** Sample interval written into deployed agents' config. */
+        agentIntervalSec: positive.default(10),
+      })
+      .strict()
+      .default({ ingestUrl: '', agentIntervalSec: 10 }),
     secrets: z
       .object({
         /** Key sealing SSH keys and passwords at rest: 32 bytes as base64 or 64 hex digits. Empty: keyFile. */

@@ -11,8 +11,8 @@ export interface DeployContextOptions {
   store: DeployStore;
   hosts: Pick<Store, 'createHost' | 'getHost' | 'listHosts' | 'addAgentToken' | 'revokeAgentTokens' | 'sql'>;
   servers: Servers;
-  /** Where agents post in direct mode (the control plane's ingest base URL). */
-  ingestUrl: string;
+  /** Where agents post in direct mode (the control plane's ingest base URL); read at each deploy. */
+  ingestUrl: string | (() => string);
   now?: () => number;
   artifactsDir?: string;
   agentIntervalSec?: number;
@@ -27,7 +27,6 @@ export interface DeployContextOptions {
 export class DeployContext {
   readonly store: DeployStore;
   readonly servers: Servers;
-  readonly ingestUrl: string;
   readonly now: () => number;
   readonly agentIntervalSec: number;
   readonly agentExtraConfig: Record<string, unknown>;
@@ -40,12 +39,15 @@ export class DeployContext {
   constructor(private o: DeployContextOptions) {
     this.store = o.store;
     this.servers = o.servers;
-    this.ingestUrl = o.ingestUrl;
     this.now = o.now ?? Date.now;
     this.agentIntervalSec = o.agentIntervalSec ?? 10;
     this.agentExtraConfig = o.agentExtraConfig ?? {};
     this.heartbeatTimeoutMs = o.heartbeatTimeoutMs ?? Math.max(15_000, this.agentIntervalSec * 4000);
     this.connectTimeoutMs = o.connectTimeoutMs ?? 15_000;
+  }
+
+  get ingestUrl(): string {
+    return typeof this.o.ingestUrl === 'function' ? this.o.ingestUrl() : this.o.ingestUrl;
   }
 
   /** Loaded (and checked against its manifest) once per target for the deployer's lifetime. */

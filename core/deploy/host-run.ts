@@ -84,9 +84,9 @@ export async function runOnHost(ctx: DeployContext, server: ServerRecord, action
       report('upload', { percent: 0, message: `${artifact.runtime.name} ${artifact.runtime.version} (${fmtMb(up.bytes)})` });
       let lastPct = 0;
       const r = await privileged(
-        `sh -c ${shq(uploadRuntimeCommand({ dir: layout.dir, sha256: artifact.runtime.sha256, name: artifact.runtime.name, gzip: up.encoding === 'gzip', owner: null }))}`,
+        `sh -c ${shq(uploadRuntimeCommand({ dir: layout.dir, sha256: artifact.runtime.sha256, uploadSha256: up.sha256, name: artifact.runtime.name, gzip: up.encoding === 'gzip' }))}`,
         {
-          stream: createReadStream(up.file, { highWaterMark: 256 * 1024 }),
+          stream: createReadStream(up.file, { highWaterMark: 1024 * 1024 }),
           onProgress: (bytes) => {
             const pct = Math.floor((bytes / up.bytes) * 100);
             if (pct >= lastPct + 10) report('upload', { percent: (lastPct = pct - (pct % 10)) });

@@ -16,17 +16,24 @@ export interface Layout {
 export const dataDirOf = (dir: string) => `${dir}/data`;
 export const runtimePathOf = (dir: string, sha: string, name: string) => `${dir}/runtimes/${sha}/${name}`;
 
-/** Receives the runtime on stdin (gzip or raw), verifies it, and marks it present. */
-export function uploadRuntimeCommand(o: { dir: string; sha256: string; name: string; gzip: boolean; owner: string | null }): string {
-  const target = `${o.dir}/runtimes/${o.sha256}`;
+/**
+ * Receives the runtime on stdin (gzip or raw) to a file, checks it against the manifest's sha256
+ * while unpacking it (gzip checks the unpacked size and CRC itself), and only then marks it
+ * present. Hashing the received file beside the unpacking measured faster than hashing through a
+ * tee while receiving (pipe buffers make the three processes wait on each other).
+ */
+export function uploadRuntimeCommand(o: { dir: string; sha256: string; uploadSha256: string; name: string; gzip: boolean }): string {
+  const unpack = o.gzip ? 'gzip -dc "$T/.upload" > "$T/$N.part"' : 'cp "$T/.upload" "$T/$N.part"';
   return [
     'set -eu',
-    `T=${shq(target)}`,
+    `T=${shq(`${o.dir}/runtimes/${o.sha256}`)}; N=${shq(o.name)}`,
     'mkdir -p "$T"',
-    `${o.gzip ? 'gzip -dc' : 'cat'} > "$T/${o.name}.part"`,
-    `if ! echo ${shq(o.sha256)}'  '"$T/${o.name}.part" | sha256sum -c - >/dev/null 2>&1; then rm -f "$T/${o.name}.part"; echo 'runtime checksum mismatch after upload' >&2; exit 3; fi`,
-    `chmod 755 "$T/${o.name}.part" && mv -f "$T/${o.name}.part" "$T/${o.name}" && touch "$T/.ok"`,
-    o.owner ? `chown -R ${shq(o.owner)} ${shq(o.dir)}/runtimes` : ':',
+    'cat > "$T/.upload"',
+    'sha256sum "$T/.upload" > "$T/.sum" &',
+    `${unpack} || { rm -f "$T/.upload" "$T/$N.part"; echo 'cannot unpack the runtime' >&2; exit 3; }`,
+    'wait $!; read -r sum rest < "$T/.sum"; rm -f "$T/.sum" "$T/.upload"',
+    `if [ "$sum" != ${shq(o.uploadSha256)} ]; then rm -f "$T/$N.part"; echo "runtime checksum mismatch after upload: got $sum" >&2; exit 3; fi`,
+    'chmod 755 "$T/$N.part" && mv -f "$T/$N.part" "$T/$N" && touch "$T/.ok"',
     'echo uploaded',
   ].join('\n');
 }

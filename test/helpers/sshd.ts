@@ -22,6 +22,8 @@ export interface SshdHost {
   /** "SHA256:…" of the host key, as ssh-keygen -l prints it. */
   fingerprint: string;
   dir: string;
+  /** SSH sessions (exec, shell, subsystem) sshd started since it started, from its own log. */
+  sessions(): number;
   /** Replaces the host key (a "changed" host) and restarts sshd. */
   rotateHostKey(): Promise<void>;
   stop(): Promise<void>;
@@ -88,7 +90,7 @@ export async function startSshd(opts: { sudo?: boolean; name?: string } = {}): P
       'PrintMotd no',
       'MaxSessions 20',
       'MaxStartups 100',
-      'LogLevel ERROR',
+      'LogLevel VERBOSE',
       `SetEnv HOME=${home}`,
       'AllowTcpForwarding yes',
       '',
@@ -97,6 +99,7 @@ export async function startSshd(opts: { sudo?: boolean; name?: string } = {}): P
   const fp = () => run('ssh-keygen', ['-l', '-E', 'sha256', '-f', join(dir, 'host_key.pub')]).split(' ')[1]!;
 
   let proc: ChildProcess | null = null;
+  let sessions = 0;
   const host: SshdHost = {
     name: opts.name ?? user,
     host: '127.0.0.1',
@@ -108,10 +111,15 @@ export async function startSshd(opts: { sudo?: boolean; name?: string } = {}): P
     home,
     fingerprint: fp(),
     dir,
+    sessions: () => sessions,
     async start() {
       proc = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
       let err = '';
-      proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+      proc.stderr!.on('data', (d: Buffer) => {
+        const text = d.toString();
+        sessions += text.match(/Starting session: /g)?.length ?? 0;
+        if (err.length < 10_000) err += text;
+      });
       await waitForPort(port, () => (proc!.exitCode !== null ? `sshd exited: ${err}` : null));
     },
     async stop() {
