@@ -1,11 +1,10 @@
 // Delivers buffered batches in order, one at a time, and removes each only after the server's
 // acknowledgement (which comes after its commit). Failures back off exponentially with full jitter
 // so a fleet does not reconnect in lockstep after an outage; 429/503 honour Retry-After.
-import { request as httpRequest, Agent as HttpAgent } from 'node:http';
-import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
 import { INGEST_PATH } from '../shared/protocol/wire.js';
 import type { BatchBuffer } from './buffer.js';
 import type { Log } from './log.js';
+import { createPoster, type Poster } from './runtime.js';
 
 export interface SenderOptions {
   server: string;
@@ -30,11 +29,11 @@ export class Sender {
   private failures = 0;
   private loop: Promise<void> | null = null;
   private url: URL;
-  private agent: HttpAgent;
+  private poster: Poster;
 
   constructor(private o: SenderOptions) {
     this.url = new URL(INGEST_PATH, o.server.endsWith('/') ? o.server : `${o.server}/`);
-    this.agent = this.url.protocol === 'https:' ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
+    this.poster = createPoster(this.url);
   }
 
   start(): void {
@@ -50,7 +49,7 @@ export class Sender {
     this.stopped = true;
     this.wakeUp?.();
     await this.loop;
-    this.agent.destroy();
+    this.poster.close();
   }
 
   private async run(): Promise<void> {
@@ -128,39 +127,14 @@ export class Sender {
     });
   }
 
-  private post(body: Buffer): Promise<Response> {
-    const request = this.url.protocol === 'https:' ? httpsRequest : httpRequest;
-    return new Promise((resolve, reject) => {
-      const req = request(
-        this.url,
-        {
-          method: 'POST',
-          agent: this.agent,
-          timeout: this.o.timeoutMs ?? 30_000,
-          headers: {
-            authorization: `Bearer ${this.o.token}`,
-            'content-type': 'application/json',
-            'content-encoding': 'gzip',
-            'content-length': body.length,
-          },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            const retryAfter = Number(res.headers['retry-after']);
-            resolve({
-              status: res.statusCode ?? 0,
-              body: Buffer.concat(chunks).toString('utf8'),
-              retryAfterMs: Number.isFinite(retryAfter) ? retryAfter * 1000 : null,
-            });
-          });
-          res.on('error', reject);
-        },
-      );
-      req.on('timeout', () => req.destroy(new Error('request timed out')));
-      req.on('error', reject);
-      req.end(body);
-    });
+  private async post(body: Buffer): Promise<Response> {
+    const res = await this.poster.post(
+      this.url,
+      { authorization: `Bearer ${this.o.token}`, 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      body,
+      this.o.timeoutMs ?? 30_000,
+    );
+    const retryAfter = Number(res.retryAfter ?? NaN);
+    return { status: res.status, body: res.body, retryAfterMs: Number.isFinite(retryAfter) ? retryAfter * 1000 : null };
   }
 }

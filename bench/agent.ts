@@ -1,22 +1,38 @@
-// The real agent's footprint: dist/agent.mjs against a real server (SQLite in a temp dir, one host
-// created through the API) at a 1 s cycle for ~20 s, sampling /proc/<pid>/status VmRSS and
-// /proc/<pid>/stat utime+stime. A 1 s cycle does the same work as a 10 s one (collect, gzip,
-// buffer to disk, send), so CPU per cycle transfers. Start-up (the first 3 s) is excluded from
-// CPU per cycle. Then the same under Bun when a Bun binary is present (never installed here).
+// The real agent's footprint: the one-file bundle against a real server (SQLite in a temp dir, one
+// host created through the API), sampling /proc/<pid>/status VmRSS (and RssAnon, the private part)
+// and /proc/<pid>/stat utime+stime. By default at a 1 s cycle for ~20 s: a 1 s cycle does the same
+// work as a 10 s one (collect, gzip, buffer to disk, send); BENCH_AGENT_INTERVAL=10 measures the
+// real cycle, where a runtime's idle wake-ups count too. Start-up (the first 3 s) is excluded from
+// CPU per cycle. Runtimes, each started as the artifact's command line starts it: the Node on this
+// machine, Node LTS and Bun both taken from the npm registry by scripts/package-agent.ts
+// (integrity-checked) — the figures behind `ship` in resources/runtimes.json.
 //
-//   npm run bench:agent            (BENCH_AGENT_SECONDS to change the 20 s steady window)
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+//   npm run bench:agent            (BENCH_AGENT_SECONDS: steady window, default 20 cycles;
+//                                   BENCH_AGENT_RUNTIMES=bun,node-npm,node-local to pick;
+//                                   BENCH_AGENT_INTERVAL=10 for the real cycle)
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadArtifact, localPlatform, targetFor } from '../core/deploy/artifacts.js';
+import { packageAgent, readRuntimes, type RuntimeName } from '../scripts/package-agent.js';
 import { createHosts, fmt, procCpuMs, procRssMb, ROOT, runMain, sleep, spawnChild, startServer, tempDir } from './lib.js';
 
 const STARTUP_MS = 3000;
-const STEADY_MS = Number(process.env.BENCH_AGENT_SECONDS ?? 20) * 1000;
-const TARGET = { rssMb: 45, cpuMsPerCycle: 10 };
+// BENCH_AGENT_INTERVAL=10 runs the agent at its real cycle: idle costs of a runtime (timers, GC)
+// count per second, not per cycle, so the 1-s cycle can flatter or penalize a runtime.
+const INTERVAL_S = Number(process.env.BENCH_AGENT_INTERVAL ?? 1);
+const STEADY_MS = Number(process.env.BENCH_AGENT_SECONDS ?? 20 * INTERVAL_S) * 1000;
+const TARGET = { rssMb: 32, cpuMsPerCycle: 5 };
+
+function procRssAnonMb(pid: number): number {
+  const m = /^RssAnon:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
 
 interface Footprint {
   runtime: string;
   rssFinal: number;
+  /** Private (anonymous) part of the final RSS; the rest is the runtime binary's clean file pages. */
+  anonFinal: number;
   rssMax: number;
   rssStartup: number;
   cpuPerCycle: number;
@@ -27,7 +43,7 @@ interface Footprint {
   warnings: string[];
 }
 
-async function measure(runtime: string, cmd: string, serverUrl: string, token: string): Promise<Footprint> {
+async function measure(runtime: string, argv: string[], serverUrl: string, token: string): Promise<Footprint> {
   const dataDir = tempDir('wt-bench-agent-');
   const cycleTimes: number[] = [];
   const warnings: string[] = [];
@@ -35,26 +51,22 @@ async function measure(runtime: string, cmd: string, serverUrl: string, token: s
   let samplesPerBatch = 0;
   const t0 = performance.now();
   const args = [
-    join(ROOT, 'dist/agent.mjs'),
     '--server',
     serverUrl,
     '--token',
     token,
     '--interval',
-    '1',
+    String(INTERVAL_S),
     '--data-dir',
     dataDir,
     '--log-level',
     'debug',
-    // The agent scans processes every 30 s, every 3rd cycle at its default 10-s interval; at this
-    // bench's 1-s cycle the same ratio is a 3-s scan interval, so CPU per cycle stays comparable.
+    // The agent scans processes every 30 s, every 3rd cycle at its default 10-s interval; at a
+    // 1-s cycle the same ratio is a 3-s scan interval, so CPU per cycle stays comparable.
     '--process-interval',
-    '3',
+    String(3 * INTERVAL_S),
   ];
-  // As `npm run agent` starts it: V8's lite mode (no optimizing compiler) saves ~6 MB of the
-  // agent's RSS and, for its small steady workload, no CPU (measured 8.0 vs 9.5 ms per cycle).
-  const nodeArgs = (process.env.BENCH_AGENT_NODE_ARGS ?? '--lite-mode').split(' ').filter(Boolean);
-  const agent = spawnChild(cmd, cmd === process.execPath ? [...nodeArgs, ...args] : args, { ...process.env }, (line) => {
+  const agent = spawnChild(argv[0]!, [...argv.slice(1), ...args], { ...process.env }, (line) => {
     let entry: { msg?: string; level?: string; samples?: number };
     try {
       entry = JSON.parse(line) as typeof entry;
@@ -87,6 +99,7 @@ async function measure(runtime: string, cmd: string, serverUrl: string, token: s
   }
   const cpuEnd = procCpuMs(agent.pid);
   const rssFinal = procRssMb(agent.pid);
+  const anonFinal = procRssAnonMb(agent.pid);
   const end = performance.now() - t0;
   await agent.stop(5000);
   // Cycles that ran inside the window whose CPU time we took.
@@ -94,6 +107,7 @@ async function measure(runtime: string, cmd: string, serverUrl: string, token: s
   return {
     runtime,
     rssFinal,
+    anonFinal,
     rssMax,
     rssStartup,
     cpuPerCycle: (cpuEnd - cpuStart) / Math.max(1, cycles),
@@ -116,43 +130,44 @@ function report(f: Footprint): string {
     `${f.runtime}: targets RSS ≤ ${TARGET.rssMb} MB: ${rssOk ? 'met' : 'MISSED'}; CPU ≤ ${TARGET.cpuMsPerCycle} ms per cycle: ${cpuOk ? 'met' : 'MISSED'}` +
       (f.warnings.length ? `; agent warnings: ${f.warnings.length}, first: ${f.warnings[0]}` : ''),
   );
-  return `RSS steady ${fmt(f.rssFinal)} MB (max ${fmt(f.rssMax)} MB), CPU ${fmt(f.cpuPerCycle)} ms per cycle`;
+  return `RSS steady ${fmt(f.rssFinal)} MB (max ${fmt(f.rssMax)} MB; anonymous ${fmt(f.anonFinal)} MB), CPU ${fmt(f.cpuPerCycle)} ms per cycle`;
 }
 
-function findBun(): string | null {
-  const local = join(ROOT, 'node_modules/@oven/bun-linux-x64/bin/bun');
-  if (existsSync(local)) return local;
-  try {
-    return execFileSync('which', ['bun'], { encoding: 'utf8' }).trim() || null;
-  } catch {
-    return null;
-  }
+/** One runtime's artifact for this host, built (or reused from the cache) in its own folder. */
+async function artifact(name: RuntimeName): Promise<{ runtime: string; version: string; argv: string[] }> {
+  const target = targetFor(localPlatform());
+  const outDir = join(ROOT, `dist/bench-artifacts/${name}`);
+  await packageAgent({ targets: [target], runtime: name, outDir, skipBuild: true, quiet: true });
+  const a = await loadArtifact(target, outDir);
+  // Exactly the deployer's command line, minus its --config (the bench passes flags instead).
+  return { runtime: a.runtime.file, version: a.runtime.version, argv: a.command(a.runtime.file, a.bundle.file, '-').slice(0, -2) };
 }
 
-runMain('bench:agent', 90_000, async () => {
+runMain('bench:agent', 120_000 + 3 * (STARTUP_MS + STEADY_MS + 5000), async () => {
   if (!existsSync(join(ROOT, 'dist/agent.mjs'))) throw new Error('dist/agent.mjs is missing: run npm run build');
+  const wanted = (process.env.BENCH_AGENT_RUNTIMES ?? 'node-local,node-npm,bun').split(',');
   const server = await startServer({ dataDir: tempDir('wt-bench-agent-server-') });
   const [host] = await createHosts(server.url, 1, 'agent-bench');
   console.log(
-    `server ${server.url} (SQLite); agent: dist/agent.mjs --interval 1; start-up ${STARTUP_MS / 1000} s excluded, steady window ${STEADY_MS / 1000} s`,
+    `server ${server.url} (SQLite); agent bundle at --interval ${INTERVAL_S}; start-up ${STARTUP_MS / 1000} s excluded, steady window ${STEADY_MS / 1000} s; ` +
+      `shipped runtime (resources/runtimes.json): ${readRuntimes().ship}`,
   );
 
   const lines: string[] = [];
-  const node = await measure(
-    `node ${process.version} ${process.env.BENCH_AGENT_NODE_ARGS ?? '--lite-mode'}`.trim(),
-    process.execPath,
-    server.url,
-    host!.token,
-  );
-  lines.push(`agent (node ${process.version}): ${report(node)}`);
-
-  const bun = findBun();
-  if (bun) {
-    const version = execFileSync(bun, ['--version'], { encoding: 'utf8' }).trim();
-    const f = await measure(`bun v${version}`, bun, server.url, host!.token);
-    lines.push(`agent (bun v${version}): ${report(f)}`);
-  } else {
-    lines.push('agent (bun): skipped — no Bun binary installed (the deployer issue brings it)');
+  for (const which of wanted) {
+    let label: string;
+    let argv: string[];
+    if (which === 'node-local') {
+      const nodeArgs = (process.env.BENCH_AGENT_NODE_ARGS ?? '--lite-mode').split(' ').filter(Boolean);
+      label = `node ${process.version} (this machine) ${nodeArgs.join(' ')}`.trim();
+      argv = [process.execPath, ...nodeArgs, join(ROOT, 'dist/agent.mjs')];
+    } else if (which === 'node-npm' || which === 'bun') {
+      const a = await artifact(which === 'bun' ? 'bun' : 'node');
+      argv = a.argv;
+      label = `${which === 'bun' ? 'bun' : 'node'} v${a.version} (npm artifact: ${argv.filter((x) => x.startsWith('-') || x.includes('=')).join(' ')})`;
+    } else throw new Error(`unknown runtime "${which}" in BENCH_AGENT_RUNTIMES (node-local, node-npm, bun)`);
+    const f = await measure(label, argv, server.url, host!.token);
+    lines.push(`agent (${label}): ${report(f)}`);
   }
   await server.stop();
   console.log('');

@@ -40,6 +40,7 @@ interface RuntimeSpec {
   version: string;
   binary: string;
   args: string[];
+  env: Record<string, string>;
   targets: Partial<Record<AgentTarget, { package: string; integrity: string }>>;
 }
 interface RuntimesFile {
@@ -52,6 +53,8 @@ export function readRuntimes(file = join(root, 'resources/runtimes.json')): Runt
 }
 
 export class IntegrityError extends Error {}
+/** npm could not reach the registry at all (tests skip on this one only, with the reason printed). */
+export class RegistryUnreachableError extends Error {}
 
 const sriSha512 = (file: string) => `sha512-${createHash('sha512').update(readFileSync(file)).digest('base64')}`;
 
@@ -73,7 +76,13 @@ function fetchTarball(pkg: string, version: string, integrity: string, cacheDir:
   } catch (err) {
     rmSync(tmp, { recursive: true, force: true });
     const e = err as { stderr?: string; message: string };
-    throw new Error(`npm pack ${pkg}@${version} failed (is the npm registry reachable?): ${e.stderr?.trim() || e.message}`, { cause: err });
+    const detail = e.stderr?.trim() || e.message;
+    if (/ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENETUNREACH|EHOSTUNREACH|socket hang up|network/i.test(detail)) {
+      throw new RegistryUnreachableError(`npm pack ${pkg}@${version}: the npm registry is unreachable: ${detail.slice(0, 300)}`, {
+        cause: err,
+      });
+    }
+    throw new Error(`npm pack ${pkg}@${version} failed: ${detail}`, { cause: err });
   }
   const packed = readdirSync(tmp).filter((f) => f.endsWith('.tgz'));
   if (packed.length !== 1) throw new Error(`npm pack ${pkg}@${version} left ${packed.length} tarballs in ${tmp}`);
@@ -92,8 +101,8 @@ function fetchTarball(pkg: string, version: string, integrity: string, cacheDir:
 }
 
 async function gzipFile(src: string, dest: string): Promise<void> {
-  await pipeline(createReadStream(src), createGzip({ level: 9 }), createWriteStream(`${dest}.tmp`));
-  renameSync(`${dest}.tmp`, dest);
+  await pipeline(createReadStream(src), createGzip({ level: 9 }), createWriteStream(`${dest}.${process.pid}.tmp`));
+  renameSync(`${dest}.${process.pid}.tmp`, dest);
 }
 
 function readManifest(file: string): ArtifactManifest | null {
@@ -166,17 +175,20 @@ export async function packageAgent(o: PackageOptions): Promise<ArtifactManifest[
         upload: { file: `${name}.gz`, sha256: sha256File(gzFile), bytes: statSync(gzFile).size, encoding: 'gzip' },
       };
     }
-    copyFileSync(bundleSrc, join(folder, 'agent.mjs'));
+    // Copied then renamed: a deploy reading this folder meanwhile sees the old bundle or the new one.
     const bundleFile = join(folder, 'agent.mjs');
+    copyFileSync(bundleSrc, `${bundleFile}.${process.pid}.tmp`);
+    renameSync(`${bundleFile}.${process.pid}.tmp`, bundleFile);
     const manifest: ArtifactManifest = {
       format: 1,
       target,
       runtime,
       bundle: { file: 'agent.mjs', sha256: sha256File(bundleFile), bytes: statSync(bundleFile).size, version: VERSION },
       runtimeArgs: spec.args,
+      runtimeEnv: spec.env ?? {},
     };
-    writeFileSync(`${manifestFile}.tmp`, `${JSON.stringify(manifest, null, 2)}\n`);
-    renameSync(`${manifestFile}.tmp`, manifestFile);
+    writeFileSync(`${manifestFile}.${process.pid}.tmp`, `${JSON.stringify(manifest, null, 2)}\n`);
+    renameSync(`${manifestFile}.${process.pid}.tmp`, manifestFile);
     log(
       `${target}: ${name} ${spec.version} ${(runtime.bytes / 1e6).toFixed(1)} MB (gzip ${(runtime.upload.bytes / 1e6).toFixed(1)} MB), ` +
         `agent.mjs ${(manifest.bundle.bytes / 1e3).toFixed(1)} kB${unchanged ? ' (runtime cached)' : ''} → ${folder}`,
@@ -184,6 +196,21 @@ export async function packageAgent(o: PackageOptions): Promise<ArtifactManifest[
     manifests.push(manifest);
   }
   return manifests;
+}
+
+export type ArtifactBuildStatus = { status: 'ok'; target: AgentTarget } | { status: 'skip' | 'error'; message: string };
+
+/** For test/global-setup.ts: this host's artifact, or why there is none (never throws). */
+export async function packageForTests(): Promise<ArtifactBuildStatus> {
+  let target: AgentTarget;
+  try {
+    target = targetFor(localPlatform());
+    await packageAgent({ targets: [target], skipBuild: true, quiet: true });
+  } catch (err) {
+    if (err instanceof RegistryUnreachableError) return { status: 'skip', message: err.message };
+    return { status: 'error', message: (err as Error).message };
+  }
+  return { status: 'ok', target };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

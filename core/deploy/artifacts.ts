@@ -53,8 +53,10 @@ export interface ArtifactManifest {
     upload: { file: string; sha256: string; bytes: number; encoding: 'gzip' | 'identity' };
   };
   bundle: { file: string; sha256: string; bytes: number; version: string };
-  /** Runtime flags placed between the runtime and the bundle (e.g. Bun's --smol, Node's --lite-mode). */
+  /** Runtime flags placed between the runtime and the bundle (e.g. Node's --lite-mode). */
   runtimeArgs: string[];
+  /** Environment the runtime needs (e.g. BUN_JSC_useJIT=0), set through /usr/bin/env in the command. */
+  runtimeEnv: Record<string, string>;
 }
 
 export const PACKAGE_SCRIPT = 'npm run package:agent';
@@ -106,12 +108,23 @@ function repoRoot(): string {
 
 export const defaultArtifactsDir = (): string => join(repoRoot(), 'dist', 'agent-artifacts');
 
+const hashed = new Map<string, { size: number; mtimeMs: number; sha256: string }>();
+
+/** sha256 of a file, remembered while its size and mtime stay (the runtime is ~100 MB). */
 export function sha256File(file: string): string {
-  return createHash('sha256').update(readFileSync(file)).digest('hex');
+  const { size, mtimeMs } = statSync(file);
+  const known = hashed.get(file);
+  if (known && known.size === size && known.mtimeMs === mtimeMs) return known.sha256;
+  const sha256 = createHash('sha256').update(readFileSync(file)).digest('hex');
+  hashed.set(file, { size, mtimeMs, sha256 });
+  return sha256;
 }
 
-export function commandFor(m: Pick<ArtifactManifest, 'runtimeArgs'>) {
+/** The argv; a runtime environment goes through /usr/bin/env so it works in any service manager. */
+export function commandFor(m: Pick<ArtifactManifest, 'runtimeArgs' | 'runtimeEnv'>) {
+  const env = Object.entries(m.runtimeEnv ?? {}).map(([k, v]) => `${k}=${v}`);
   return (runtimePath: string, bundlePath: string, configPath: string): string[] => [
+    ...(env.length ? ['/usr/bin/env', ...env] : []),
     runtimePath,
     ...m.runtimeArgs,
     bundlePath,

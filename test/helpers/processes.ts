@@ -123,7 +123,14 @@ export interface AgentProcess {
   stop(): Promise<void>;
 }
 
-export function startAgent(opts: { server: string; token: string; dataDir: string; args?: string[] }): AgentProcess {
+export function startAgent(opts: {
+  server: string;
+  token: string;
+  dataDir: string;
+  args?: string[];
+  /** The argv before the agent's flags; default: this Node with dist/agent.mjs. */
+  command?: string[];
+}): AgentProcess {
   const args = [
     '--server',
     opts.server,
@@ -141,7 +148,8 @@ export function startAgent(opts: { server: string; token: string; dataDir: strin
     '1',
     ...(opts.args ?? []),
   ];
-  const proc = spawn(process.execPath, [dist('agent.mjs'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const [cmd, ...before] = opts.command ?? [process.execPath, dist('agent.mjs')];
+  const proc = spawn(cmd!, [...before, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise((r) => proc.once('exit', r));
   const a: AgentProcess = {
     proc,
