@@ -98,6 +98,43 @@ describe.skipIf(!sshdAvailable())('deployer: logins and host keys', () => {
     }
   }, 60_000);
 
+  test('an upload whose bytes do not match the checksum is refused and not marked present', async () => {
+    const { SshConnection } = await import('../core/deploy/ssh.js');
+    const { uploadRuntimeCommand } = await import('../core/deploy/scripts.js');
+    const { shq } = await import('../core/deploy/shell.js');
+    const { gzipSync } = await import('node:zlib');
+    const { Readable } = await import('node:stream');
+    const { createHash } = await import('node:crypto');
+    const { existsSync } = await import('node:fs');
+    const h = hosts[1]!;
+    const conn = await SshConnection.open({
+      label: 'h',
+      host: h.host,
+      port: h.port,
+      user: h.user,
+      auth: { kind: 'key', privateKey: h.privateKey },
+      hostKey: { expected: h.fingerprint },
+    });
+    try {
+      const body = gzipSync('#!/bin/sh\necho runtime\n');
+      const dir = `${h.home}/upload-check`;
+      const upload = (uploadSha256: string) =>
+        conn.exec(`sh -c ${shq(uploadRuntimeCommand({ dir, sha256: 'r1', uploadSha256, name: 'rt', gzip: true }))}`, {
+          stream: Readable.from([body]),
+        });
+      const bad = await upload('0'.repeat(64));
+      expect(bad.code).toBe(3);
+      expect(bad.stderr).toMatch(/checksum mismatch/);
+      expect(existsSync(`${dir}/runtimes/r1/.ok`)).toBe(false);
+      expect(existsSync(`${dir}/runtimes/r1/rt`)).toBe(false);
+      const good = await upload(createHash('sha256').update(body).digest('hex'));
+      expect(good.stdout).toContain('uploaded');
+      expect(existsSync(`${dir}/runtimes/r1/.ok`)).toBe(true);
+    } finally {
+      conn.close();
+    }
+  }, 30_000);
+
   test('through a jump server', async () => {
     const jump = await svc.servers.create(serverFor(hosts[0]!, { name: 'jump' }));
     await svc.probe(jump.id); // records the jump server's key

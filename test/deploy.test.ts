@@ -45,12 +45,14 @@ describe.skipIf(!sshdAvailable())('deployer on three sshd hosts', () => {
   });
 
   test('install: every agent reports, in 3 SSH sessions per host, with progress on the bus', async () => {
+    const sessionsBefore = hosts.map((h) => h.sessions());
     const run = await svc.deployer.wait((await svc.deployer.start('install', ids, 3)).id);
     expect(run!.targets.map((t) => [t.status, t.error])).toEqual(ids.map(() => ['ok', null]));
     expect(run!.status).toBe('ok');
     for (const [i, t] of run!.targets.entries()) {
       expect(t.changed).toBe(true);
       expect(t.sshSessions).toBeLessThanOrEqual(5);
+      expect(hosts[i]!.sessions() - sessionsBefore[i]!).toBe(t.sshSessions); // as sshd counts them
       const server = (await svc.servers.get(ids[i]!))!;
       const host = await app.store.getHost(server.hostId!);
       expect(host!.lastSeenAt).not.toBeNull();
