@@ -58,6 +58,8 @@ describe('every API route needs a session or a token', () => {
     const forged = await app.call(p.method, p.path, body, { cookie: 'wt_session=forged', 'x-csrf-token': 'x' });
     expect(forged.status).toBe(401);
     expect(forged.body.error.message).toMatch(/session has ended/);
+    const malformed = await app.call(p.method, p.path, body, { cookie: 'wt_session=%E0%A4%A' });
+    expect(malformed.status).toBe(401);
   });
 
   it.each(changing)('$name refuses a session cookie without the CSRF header, or with a wrong one', async (p) => {

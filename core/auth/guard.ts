@@ -13,7 +13,13 @@ const AGENT_TOKEN_PREFIX = 'wt_';
 export function readCookie(header: string | undefined, name: string): string | null {
   for (const part of (header ?? '').split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim());
+      } catch {
+        return ''; // malformed escapes: no session, not a server error
+      }
+    }
   }
   return null;
 }
