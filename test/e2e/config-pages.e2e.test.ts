@@ -198,10 +198,16 @@ describe('dashboard: alerting config, incidents, reports and settings pages', ()
     const line = text.split('\n').findIndex((l) => /for: 2m/.test(l)) + 1;
     await problem.getByRole('button', { name: `Go to line ${line}` }).click();
     expect(
-      await editor.evaluate((el: HTMLTextAreaElement) => [
-        document.activeElement === el,
-        el.value.slice(el.selectionStart, el.selectionEnd),
-      ]),
+      await editor.evaluate((el) => {
+        // Runs in the page; test/ compiles without DOM types, so the textarea is described here.
+        const t = el as unknown as {
+          value: string;
+          selectionStart: number;
+          selectionEnd: number;
+          ownerDocument: { activeElement: unknown };
+        };
+        return [t.ownerDocument.activeElement === t, t.value.slice(t.selectionStart, t.selectionEnd)];
+      }),
     ).toEqual([true, expect.stringContaining('for: -3m')]);
     await screenshot(page, 'config-yaml-error');
     await editor.fill(text.replace(/value: 90\b/, 'value: 95'));
