@@ -19,7 +19,7 @@ import { CheckboxField, DeleteButton, onlyShown, saveErrors } from './common.js'
 
 type ChannelRecord = Output<'listChannels'>['items'][number];
 const TYPE_LABEL = {
-  webhook: 'Webhook (JSON, signed)',
+  webhook: 'Webhook (JSON)',
   slack: 'Slack incoming webhook',
   email: 'Email (SMTP)',
   desktop: 'Desktop notification',
