@@ -149,8 +149,7 @@ export class Auth {
     const s = await this.store.session(sessionHash);
     const now = this.d.now();
     if (!s || s.expiresAt <= now || s.lastUsedAt < now - SESSION_IDLE_MS) return null;
-    const user = await this.store.userById(s.userId);
-    if (!user) return null;
+    const user = s.user;
     if (now - Math.max(s.lastUsedAt, this.touched.get(sessionHash) ?? 0) > TOUCH_EVERY_MS) {
       this.touched.set(sessionHash, now);
       await this.store.touchSession(sessionHash, now);
@@ -164,8 +163,7 @@ export class Auth {
     const t = await this.store.apiTokenByHash(sha256(token));
     const now = this.d.now();
     if (!t || t.revokedAt !== null || (t.expiresAt !== null && t.expiresAt <= now)) return null;
-    const user = await this.store.userById(t.userId);
-    if (!user) return null;
+    const user = t.user;
     if (now - Math.max(t.lastUsedAt ?? 0, this.touched.get(t.id) ?? 0) > TOUCH_EVERY_MS) {
       this.touched.set(t.id, now);
       await this.store.touchApiToken(t.id, now);

@@ -91,10 +91,21 @@ export class AuthStore {
     ]);
   }
 
-  async session(idHash: string): Promise<SessionRow | null> {
-    const [r] = await this.sql.all('SELECT * FROM sessions WHERE id_hash = $1', [idHash]);
+  /** A session with its user, in one query (every API call with a cookie runs it). */
+  async session(idHash: string): Promise<(SessionRow & { user: UserRow }) | null> {
+    const [r] = await this.sql.all(
+      `SELECT s.user_id, s.created_at AS s_created_at, s.last_used_at, s.expires_at, u.*
+       FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1`,
+      [idHash],
+    );
     return r
-      ? { userId: String(r.user_id), createdAt: Number(r.created_at), lastUsedAt: Number(r.last_used_at), expiresAt: Number(r.expires_at) }
+      ? {
+          userId: String(r.user_id),
+          createdAt: Number(r.s_created_at),
+          lastUsedAt: Number(r.last_used_at),
+          expiresAt: Number(r.expires_at),
+          user: userFromRow(r),
+        }
       : null;
   }
 
@@ -117,9 +128,15 @@ export class AuthStore {
     );
   }
 
-  async apiTokenByHash(tokenHash: string): Promise<ApiTokenRow | null> {
-    const [r] = await this.sql.all('SELECT * FROM api_tokens WHERE token_hash = $1', [tokenHash]);
-    return r ? tokenFromRow(r) : null;
+  /** A token with its user, in one query (every API call with a token runs it). */
+  async apiTokenByHash(tokenHash: string): Promise<(ApiTokenRow & { user: UserRow }) | null> {
+    const [r] = await this.sql.all(
+      `SELECT t.id AS t_id, t.user_id, t.name AS t_name, t.prefix, t.created_at AS t_created_at, t.last_used_at, t.expires_at,
+              t.revoked_at, u.*
+       FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1`,
+      [tokenHash],
+    );
+    return r ? { ...tokenFromRow({ ...r, id: r.t_id, name: r.t_name, created_at: r.t_created_at }), user: userFromRow(r) } : null;
   }
 
   async listApiTokens(userId: string): Promise<ApiTokenRow[]> {
