@@ -62,8 +62,10 @@ export interface ArtifactManifest {
 export const PACKAGE_SCRIPT = 'npm run package:agent';
 
 /**
- * The build that runs on a host. x64 without AVX2 gets Bun's baseline build (the default one would
- * die with SIGILL); musl hosts (Alpine) get the musl builds, which have no baseline variant.
+ * The build that runs on a host: by architecture and C library (musl: Alpine), and x64 CPUs without
+ * AVX2 get the baseline target. With Bun 1.4.5 that is the same binary (@oven/bun-linux-x64-baseline
+ * is an alias: one x64 build for Nehalem/SSE4.2 that picks AVX2 code at run time), so x64 musl
+ * without AVX2 is served too; the separate target keeps the door open for a runtime that differs.
  */
 export function targetFor(p: HostPlatform): AgentTarget {
   if (p.arch !== 'x64' && p.arch !== 'arm64')
@@ -71,10 +73,7 @@ export function targetFor(p: HostPlatform): AgentTarget {
   if (p.libc !== 'glibc' && p.libc !== 'musl')
     throw new Error(`unsupported C library "${String(p.libc)}": the agent ships for glibc and musl`);
   if (p.arch === 'arm64') return p.libc === 'musl' ? 'linux-arm64-musl' : 'linux-arm64';
-  if (p.libc === 'musl') {
-    if (!p.avx2) throw new Error('unsupported host: x64 musl (Alpine) without AVX2 — the runtime has no musl baseline build');
-    return 'linux-x64-musl';
-  }
+  if (p.libc === 'musl') return 'linux-x64-musl';
   return p.avx2 ? 'linux-x64' : 'linux-x64-baseline';
 }
 
