@@ -44,7 +44,7 @@ describe.skipIf(!sshdAvailable())('deployer on three sshd hosts', () => {
     await target?.cleanup();
   });
 
-  test('install: every agent reports, in 3 SSH sessions per host, with progress on the bus', async () => {
+  test('install on hosts without systemd: every agent reports, in 3 SSH sessions per host, with progress on the bus', async () => {
     const sessionsBefore = hosts.map((h) => h.sessions());
     const run = await svc.deployer.wait((await svc.deployer.start('install', ids, 3)).id);
     expect(run!.targets.map((t) => [t.status, t.error])).toEqual(ids.map(() => ['ok', null]));
@@ -56,6 +56,8 @@ describe.skipIf(!sshdAvailable())('deployer on three sshd hosts', () => {
       const server = (await svc.servers.get(ids[i]!))!;
       const host = await app.store.getHost(server.hostId!);
       expect(host!.lastSeenAt).not.toBeNull();
+      // No systemd here (not PID 1) and no root: the supervised user process is chosen.
+      expect(server.probe).toMatchObject({ init: 'none', root: false });
       expect(server.installed).toMatchObject({ version: '0.1.0', serviceKind: 'user' });
       expect(server.hostKey).toMatchObject({ fingerprint: hosts[i]!.fingerprint, source: 'tofu' });
       const steps = progress.stepsOf(ids[i]!);

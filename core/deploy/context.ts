@@ -78,6 +78,10 @@ export class DeployContext {
     }
     const existing = (await this.o.hosts.listHosts()).find((h) => h.name === server.name);
     const host = existing ?? (await this.o.hosts.createHost({ name: server.name, labels: server.spec.labels }));
+    if (host.labels.watchtower_agent === 'uninstalled') {
+      const { watchtower_agent: _gone, ...labels } = host.labels;
+      await this.o.hosts.sql.run('UPDATE hosts SET labels = $2 WHERE id = $1', [host.id, JSON.stringify(labels)]);
+    }
     const token = newAgentToken();
     await this.o.hosts.addAgentToken(host.id, hashToken(token));
     await this.store.setHostId(server.id, host.id, this.servers.seal({ ...secrets, agentToken: token }), this.now());
