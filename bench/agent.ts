@@ -149,7 +149,7 @@ runMain('bench:agent', 120_000 + 3 * (STARTUP_MS + STEADY_MS + 5000), async () =
   const server = await startServer({ dataDir: tempDir('wt-bench-agent-server-') });
   const [host] = await createHosts(server.url, 1, 'agent-bench');
   console.log(
-    `server ${server.url} (SQLite); agent bundle at --interval ${INTERVAL_S}; start-up ${STARTUP_MS / 1000} s excluded, steady window ${STEADY_MS / 1000} s; ` +
+    `server ${server.url}, ingest ${server.ingestUrl} (SQLite); agent bundle at --interval ${INTERVAL_S}; start-up ${STARTUP_MS / 1000} s excluded, steady window ${STEADY_MS / 1000} s; ` +
       `shipped runtime (resources/runtimes.json): ${readRuntimes().ship}`,
   );
 
@@ -166,7 +166,7 @@ runMain('bench:agent', 120_000 + 3 * (STARTUP_MS + STEADY_MS + 5000), async () =
       argv = a.argv;
       label = `${which === 'bun' ? 'bun' : 'node'} v${a.version} (npm artifact: ${argv.filter((x) => x.startsWith('-') || x.includes('=')).join(' ')})`;
     } else throw new Error(`unknown runtime "${which}" in BENCH_AGENT_RUNTIMES (node-local, node-npm, bun)`);
-    const f = await measure(label, argv, server.url, host!.token);
+    const f = await measure(label, argv, server.ingestUrl, host!.token);
     lines.push(`agent (${label}): ${report(f)}`);
   }
   await server.stop();
