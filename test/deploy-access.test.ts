@@ -135,6 +135,15 @@ describe.skipIf(!sshdAvailable())('deployer: logins and host keys', () => {
     }
   }, 30_000);
 
+  test('two runs never work on one server at once', async () => {
+    const s = await svc.servers.create(serverFor(hosts[0]!, { name: 'contended' }));
+    const [a, b] = await Promise.all([svc.deployer.start('uninstall', [s.id], 1), svc.deployer.start('uninstall', [s.id], 1)]);
+    const runs = await Promise.all([svc.deployer.wait(a.id), svc.deployer.wait(b.id)]);
+    const errors = runs.map((r) => r!.targets[0]!.error);
+    expect(errors.filter((e) => e === null)).toHaveLength(1);
+    expect(errors.find((e) => e !== null)).toMatch(/another deploy run is working on this server/);
+  }, 30_000);
+
   test('through a jump server', async () => {
     const jump = await svc.servers.create(serverFor(hosts[0]!, { name: 'jump' }));
     await svc.probe(jump.id); // records the jump server's key

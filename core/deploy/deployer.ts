@@ -16,11 +16,13 @@ export class UnknownServerError extends Error {}
 export class Deployer {
   private running = new Map<string, { run: DeployRunRecord; done: Promise<DeployRunRecord> }>();
   private saving = new Map<string, Promise<void>>();
+  private busy = new Set<string>();
 
   constructor(
     private o: {
       ctx: DeployContext;
-      coordination: Pick<Coordination, 'publish'>;
+      /** publish for progress; tryAcquire/release (when given) keep two runs, on any instance, off one server. */
+      coordination: Pick<Coordination, 'publish'> & Partial<Pick<Coordination, 'tryAcquire' | 'release'>>;
       log: Pick<Logger, 'info' | 'warn' | 'error'>;
     },
   ) {}
@@ -105,7 +107,15 @@ export class Deployer {
       this.o.coordination.publish(PROGRESS_TOPIC, ev).catch((err) => this.o.log.warn({ err }, 'cannot publish deploy progress'));
       void this.save(run, false);
     };
+    const lockKey = `deploy:server:${t.serverId}`;
+    let locked = false;
     try {
+      const { coordination } = this.o;
+      if (this.busy.has(t.serverId) || (coordination.tryAcquire && !(await coordination.tryAcquire(lockKey, 30 * 60_000)))) {
+        throw new DeployError('connect', 'another deploy run is working on this server; run again when it has finished');
+      }
+      locked = true;
+      this.busy.add(t.serverId);
       const server = await ctx.store.getServer(t.serverId);
       if (!server) throw new DeployError('connect', 'the server was deleted');
       const out = await runOnHost(ctx, server, run.action, report);
@@ -121,6 +131,10 @@ export class Deployer {
       report('failed', { message });
     } finally {
       t.finishedAt = ctx.now();
+      if (locked) {
+        this.busy.delete(t.serverId);
+        await this.o.coordination.release?.(lockKey).catch(() => {});
+      }
     }
   }
 

@@ -18,7 +18,7 @@ import { Tunnels } from './tunnels.js';
 export interface DeployServiceOptions extends Omit<DeployContextOptions, 'store' | 'servers' | 'hosts'> {
   store: Store;
   box: SecretBox;
-  coordination: Pick<Coordination, 'publish'>;
+  coordination: Pick<Coordination, 'publish'> & Partial<Pick<Coordination, 'tryAcquire' | 'release'>>;
   log: Logger;
   /** The local ingest listener tunnels forward to; defaults to ingestUrl's host and port. */
   ingestListener?: () => { host: string; port: number };
