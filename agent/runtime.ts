@@ -6,6 +6,14 @@
 // fetch costs ~20 MB). Modules come from process.getBuiltinModule, so no static import loads the
 // path a runtime does not use.
 import type { Agent as HttpAgent } from 'node:http';
+import { createRequire } from 'node:module';
+
+// process.getBuiltinModule arrived in Node 20.16; older Node 20s load through require (the bundle's
+// banner imports node:module anyway, so this costs nothing under Bun).
+const builtin: typeof process.getBuiltinModule =
+  typeof process.getBuiltinModule === 'function'
+    ? process.getBuiltinModule.bind(process)
+    : (createRequire(import.meta.url) as unknown as typeof process.getBuiltinModule);
 
 interface BunGlobal {
   gzipSync(data: string | Uint8Array): Uint8Array;
@@ -18,7 +26,7 @@ export function gzip(text: string): Buffer {
     const out = bun.gzipSync(text);
     return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
   }
-  return process.getBuiltinModule('node:zlib').gzipSync(text);
+  return builtin('node:zlib').gzipSync(text);
 }
 
 export interface PostResponse {
@@ -55,7 +63,7 @@ function fetchPoster(): Poster {
 
 function nodePoster(url: URL): Poster {
   const https = url.protocol === 'https:';
-  const mod = https ? process.getBuiltinModule('node:https') : process.getBuiltinModule('node:http');
+  const mod = https ? builtin('node:https') : builtin('node:http');
   const agent: HttpAgent = new mod.Agent({ keepAlive: true });
   return {
     post(target, headers, body, timeoutMs) {
