@@ -43,7 +43,7 @@ interface RuntimeSpec {
   env: Record<string, string>;
   targets: Partial<Record<AgentTarget, { package: string; integrity: string }>>;
 }
-interface RuntimesFile {
+export interface RuntimesFile {
   ship: RuntimeName;
   runtimes: Record<RuntimeName, RuntimeSpec>;
 }
@@ -119,12 +119,14 @@ export interface PackageOptions {
   outDir?: string;
   /** Skip rebuilding dist/agent.mjs (the caller just built it). */
   skipBuild?: boolean;
+  /** Instead of resources/runtimes.json (tests). */
+  runtimes?: RuntimesFile;
   quiet?: boolean;
 }
 
 export async function packageAgent(o: PackageOptions): Promise<ArtifactManifest[]> {
   const log = o.quiet ? () => {} : (s: string) => console.log(`package:agent: ${s}`);
-  const runtimes = readRuntimes();
+  const runtimes = o.runtimes ?? readRuntimes();
   const name = o.runtime ?? runtimes.ship;
   const spec = runtimes.runtimes[name];
   if (!spec) throw new Error(`unknown runtime "${name}" (resources/runtimes.json has ${Object.keys(runtimes.runtimes).join(', ')})`);

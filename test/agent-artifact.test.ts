@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { loadArtifact, type AgentArtifact } from '../core/deploy/artifacts.js';
+import { IntegrityError, packageAgent, readRuntimes } from '../scripts/package-agent.js';
 import type { Store } from '../core/store/types.js';
 import { freePort, sleep, startAgent, startServer, waitFor, type AgentProcess, type ServerProcess } from './helpers/processes.js';
 import { sqliteTarget, type StoreTarget } from './helpers/stores.js';
@@ -109,5 +110,28 @@ describe.skipIf(built.status === 'skip')('the shipped agent artifact against a r
     store = await target.open();
     expect(await store.countSamples(host.id)).toBe(produced(agent));
     expect(new Set(agent.acked).size).toBe(agent.buffered.length);
+  });
+});
+
+describe.skipIf(built.status === 'skip')('packaging', () => {
+  it('refuses a runtime tarball whose sha512 is not the pinned one, and leaves no artifact', async () => {
+    if (built.status !== 'ok') throw new Error(`building the agent artifact failed: ${built.status === 'error' ? built.message : ''}`);
+    const runtimes = readRuntimes();
+    const spec = runtimes.runtimes[runtimes.ship];
+    const pin = spec.targets[built.target]!;
+    const tampered = {
+      ...runtimes,
+      runtimes: {
+        ...runtimes.runtimes,
+        [runtimes.ship]: { ...spec, targets: { [built.target]: { ...pin, integrity: `sha512-${Buffer.alloc(64).toString('base64')}` } } },
+      },
+    };
+    const outDir = mkdtempSync(join(tmpdir(), 'wt-artifact-pin-'));
+    const err = await packageAgent({ targets: [built.target], outDir, runtimes: tampered, skipBuild: true, quiet: true }).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(IntegrityError);
+    expect((err as Error).message).toMatch(/INTEGRITY MISMATCH for .* pins sha512-AAAA.* but the registry served sha512-/);
+    await expect(loadArtifact(built.target, outDir)).rejects.toThrow(/no agent artifact/);
   });
 });
