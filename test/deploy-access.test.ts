@@ -148,8 +148,11 @@ describe.skipIf(!sshdAvailable())('deployer: logins and host keys', () => {
     const jump = await svc.servers.create(serverFor(hosts[0]!, { name: 'jump' }));
     await svc.probe(jump.id); // records the jump server's key
     const behind = await svc.servers.create(serverFor(hosts[2]!, { name: 'behind', jumpServerId: jump.id }));
+    const viaJump = hosts[0]!.connections();
     await expect(svc.probe(behind.id)).resolves.toMatchObject({ arch: 'x64' });
     expect((await svc.servers.get(behind.id))!.hostKey!.fingerprint).toBe(hosts[2]!.fingerprint);
+    expect(await svc.scanHostKey(behind.id)).toMatchObject({ fingerprint: hosts[2]!.fingerprint, matches: true });
+    expect(hosts[0]!.connections() - viaJump).toBe(2); // the probe and the scan both went through the jump server
   }, 30_000);
 });
 

@@ -3,6 +3,7 @@
 // a deploy started over the API runs to a heartbeat.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startTestApp, type TestApp } from './helpers/app.js';
+import { LiveClient } from './helpers/live.js';
 import { STORE_TARGETS, type StoreTarget } from './helpers/stores.js';
 import { freePort, sshdAvailable, startSshd, type SshdHost } from './helpers/sshd.js';
 
@@ -73,6 +74,7 @@ describe.skipIf(!sshdAvailable()).each(STORE_TARGETS.map((t) => [t.name.replace(
       source: 'tofu',
     });
 
+    const live = await LiveClient.connect(app.url, { authorization: `Bearer ${app.owner.apiToken}` });
     const started = await app.api('POST', '/api/v1/deploys', { serverIds: [id] });
     expect(started.status).toBe(202);
     expect(started.body.run).toMatchObject({ action: 'install', status: 'running', summary: { total: 1 } });
@@ -84,6 +86,13 @@ describe.skipIf(!sshdAvailable()).each(STORE_TARGETS.map((t) => [t.name.replace(
       })
       .toBe('ok');
     expect(run!).toMatchObject({ summary: { total: 1, ok: 1, failed: 0, changed: 1 }, targets: [{ step: 'done', sshSessions: 3 }] });
+    // The dashboard's progress bars: each step reached the live stream, upload with percentages.
+    await live.waitFor('deploy.progress', (m) => m.payload.step === 'done');
+    const steps = live.events('deploy.progress').map((m) => m.payload);
+    expect(new Set(steps.map((p) => p.step))).toEqual(new Set(['connect', 'probe', 'upload', 'install', 'start', 'heartbeat', 'done']));
+    expect(steps.every((p) => p.runId === started.body.run.id && p.serverId === id)).toBe(true);
+    expect(steps.filter((p) => p.step === 'upload').map((p) => p.percent)).toContain(100);
+    await live.close();
     const server = (await app.api('GET', `/api/v1/servers/${id}`)).body.server;
     expect(server.installed).toMatchObject({ serviceKind: 'user' });
     expect((await app.api('GET', `/api/v1/hosts/${server.hostId}`)).body.host.status).toBe('up');

@@ -10,7 +10,7 @@ import { parseProbe, probeScript, type ProbeFacts } from './probe.js';
 import { dataDirOf, installScript, rollbackScript, runtimePathOf, uninstallScript, uploadRuntimeCommand, type Layout } from './scripts.js';
 import type { ServiceKind } from './services.js';
 import { shq } from './shell.js';
-import { SshConnection, type ExecResult } from './ssh.js';
+import { SshConnection, type ExecResult, type SshTarget } from './ssh.js';
 import type { DeployContext } from './context.js';
 
 export interface HostOutcome {
@@ -158,15 +158,17 @@ function finish(out: HostOutcome, conn: SshConnection): HostOutcome {
   return out;
 }
 
+/** The SSH target of a server's jump server, which must have a recorded host key. */
+export async function jumpTargetOf(ctx: DeployContext, server: ServerRecord): Promise<SshTarget | undefined> {
+  if (!server.spec.jumpServerId) return undefined;
+  const j = await ctx.store.getServer(server.spec.jumpServerId);
+  if (!j) throw new DeployError('connect', `jump server ${server.spec.jumpServerId} no longer exists`);
+  if (!j.hostKey) throw new DeployError('connect', `jump server ${j.name} has no recorded host key: connect to it once (probe) first`);
+  return ctx.servers.target(j);
+}
+
 export async function openConnection(ctx: DeployContext, server: ServerRecord, onFirstKey?: (fp: string) => void): Promise<SshConnection> {
-  let jump;
-  if (server.spec.jumpServerId) {
-    const j = await ctx.store.getServer(server.spec.jumpServerId);
-    if (!j) throw new DeployError('connect', `jump server ${server.spec.jumpServerId} no longer exists`);
-    if (!j.hostKey)
-      throw new DeployError('connect', `jump server ${j.name} has no recorded host key: connect to it once (scan or deploy) first`);
-    jump = ctx.servers.target(j);
-  }
+  const jump = await jumpTargetOf(ctx, server);
   const conn = await SshConnection.open(ctx.servers.target(server, onFirstKey), {
     ...(jump ? { jump } : {}),
     readyTimeoutMs: ctx.connectTimeoutMs,

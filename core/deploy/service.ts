@@ -9,7 +9,7 @@ import { DeployContext, type DeployContextOptions } from './context.js';
 import { Deployer } from './deployer.js';
 import { DeployError } from './errors.js';
 import { fingerprintOf, keyAlgorithm } from './host-keys.js';
-import { openConnection } from './host-run.js';
+import { jumpTargetOf, openConnection } from './host-run.js';
 import { parseProbe, probeScript } from './probe.js';
 import { Servers, type SecretBox } from './servers.js';
 import { SshConnection } from './ssh.js';
@@ -69,7 +69,11 @@ export class DeployService {
     let seen: { fingerprint: string; algorithm: string } | null = null;
     target.hostKey = { expected: null, seen: (fingerprint, algorithm) => (seen = { fingerprint, algorithm }) };
     // The key is checked before authentication: a failed login still tells us what was presented.
-    const conn = await SshConnection.open(target, { readyTimeoutMs: this.ctx.connectTimeoutMs }).catch((err: Error) => {
+    const jump = await jumpTargetOf(this.ctx, server);
+    const conn = await SshConnection.open(target, {
+      ...(jump ? { jump } : {}),
+      readyTimeoutMs: this.ctx.connectTimeoutMs,
+    }).catch((err: Error) => {
       if (seen) return null;
       throw err;
     });

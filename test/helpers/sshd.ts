@@ -24,6 +24,8 @@ export interface SshdHost {
   dir: string;
   /** SSH sessions (exec, shell, subsystem) sshd started since it started, from its own log. */
   sessions(): number;
+  /** TCP connections sshd accepted (each SSH login, whether or not it opens sessions). */
+  connections(): number;
   /** Replaces the host key (a "changed" host) and restarts sshd. */
   rotateHostKey(): Promise<void>;
   stop(): Promise<void>;
@@ -100,6 +102,7 @@ export async function startSshd(opts: { sudo?: boolean; name?: string } = {}): P
 
   let proc: ChildProcess | null = null;
   let sessions = 0;
+  let connections = 0;
   const host: SshdHost = {
     name: opts.name ?? user,
     host: '127.0.0.1',
@@ -112,12 +115,14 @@ export async function startSshd(opts: { sudo?: boolean; name?: string } = {}): P
     fingerprint: fp(),
     dir,
     sessions: () => sessions,
+    connections: () => connections,
     async start() {
       proc = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
       let err = '';
       proc.stderr!.on('data', (d: Buffer) => {
         const text = d.toString();
         sessions += text.match(/Starting session: /g)?.length ?? 0;
+        connections += text.match(/Connection from /g)?.length ?? 0;
         if (err.length < 10_000) err += text;
       });
       await waitForPort(port, () => (proc!.exitCode !== null ? `sshd exited: ${err}` : null));
