@@ -12,7 +12,8 @@ export default defineConfig({
   plugins: [react()],
   build: {
     outDir: fileURLToPath(new URL('./dist/renderer', import.meta.url)),
-    emptyOutDir: true,
+    // Keep the previous build's hashed assets: a page loaded before a rebuild still finds its files.
+    emptyOutDir: false,
     sourcemap: true,
     chunkSizeWarningLimit: 1500,
   },

@@ -104,6 +104,20 @@ describe.each(STORE_TARGETS.map((t) => [t().name, t] as const))('API on %s', (_n
         expect(b.values).toContainEqual({ hostId: web.id, metric: 'cpu.usage', labels: { cpu: 'total' }, ts: t0 + 590_000, value: 9 }),
     },
     {
+      name: 'latest of some metrics',
+      method: 'GET',
+      path: () => `/api/v1/latest?metrics=mem.used_percent,cpu.usage`,
+      status: 200,
+      expect: (b) => expect(b.values.map((v: { metric: string }) => v.metric)).toEqual(['cpu.usage', 'cpu.usage']),
+    },
+    {
+      name: 'latest of a metric nobody sends',
+      method: 'GET',
+      path: () => `/api/v1/latest?hostId=${web.id}&metrics=mem.used_percent`,
+      status: 200,
+      expect: (b) => expect(b.values).toEqual([]),
+    },
+    {
       name: 'series by minute',
       method: 'GET',
       path: () =>

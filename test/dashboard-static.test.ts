@@ -45,7 +45,7 @@ describe('dashboard files', () => {
     expect(await setup.text()).toMatch(/<div id="root">/);
     const api = await get('/api/v1/no-such-thing', 'application/json');
     expect(api.status).toBe(404);
-    expect((await api.json()).error.code).toBe('not_found');
+    expect(((await api.json()) as any).error.code).toBe('not_found');
     const script = await get('/missing.js', '*/*');
     expect(script.status).toBe(404);
   });

@@ -26,7 +26,12 @@ export function metricHandlers(d: MetricDeps): Pick<Handlers, 'latest' | 'hostSe
     if (!(await d.store.getHost(id))) throw notFound(`host ${id}`);
   };
   return {
-    latest: async ({ hostId }) => ({ values: await d.store.latest(hostId) }),
+    latest: async ({ hostId, metrics }) => {
+      const values = await d.store.latest(hostId);
+      if (!metrics?.length) return { values };
+      const wanted = new Set(metrics);
+      return { values: values.filter((v) => wanted.has(v.metric)) };
+    },
     hostSeries: async ({ id, metric, from, to, step, labels }) => {
       await mustExist(id);
       const { source, stepMs } = chooseResolution(from, to, step, d.now(), d.rawRetentionMs);

@@ -25,13 +25,14 @@ export function dashboardPlugin(dir: string | null = findDashboardDir()) {
       );
       return;
     }
+    // Assets are looked up per request (wildcard), so a rebuild while the server runs is served too.
+    await app.register(fastifyStatic, { root: dir, serve: false, cacheControl: false });
     await app.register(fastifyStatic, {
-      root: dir,
-      wildcard: false,
+      root: join(dir, 'assets'),
+      prefix: '/assets/',
+      decorateReply: false,
       index: false,
-      setHeaders: (res, path) => {
-        res.header('cache-control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
-      },
+      setHeaders: (res) => res.header('cache-control', 'public, max-age=31536000, immutable'),
     });
     const sendIndex = (reply: FastifyReply) =>
       reply

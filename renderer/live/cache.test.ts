@@ -1,7 +1,11 @@
 // What live events do to the query cache: the shown lists change at once, without a refetch.
 import { QueryClient } from '@tanstack/react-query';
-import { describe, expect, it } from 'vitest';
-import { applyDeployProgress, applyHost, applyIncident, deployPercent, incidentMatches } from './cache.js';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { applyDeployProgress, applyHost, applyIncident, deployPercent, incidentMatches, invalidateSoon } from './cache.js';
+
+beforeEach(() => void vi.useFakeTimers());
+afterEach(() => void vi.useRealTimers());
+const settle = () => vi.advanceTimersByTime(1000);
 
 const incident = (over: Record<string, unknown> = {}) => ({
   id: 'i1',
@@ -41,7 +45,9 @@ describe('live incidents in the cache', () => {
     expect(qc.getQueryData<any>(other).incidents).toEqual([]);
     applyIncident(qc, { change: 'resolved', incident: incident({ status: 'resolved' }) });
     expect(qc.getQueryData<any>(open).incidents.map((i: any) => i.id)).toEqual(['old']);
-    expect(qc.getQueryState(open)?.isInvalidated).toBe(true);
+    expect(qc.getQueryState(open)?.isInvalidated).toBe(false); // the patch is shown first…
+    settle();
+    expect(qc.getQueryState(open)?.isInvalidated).toBe(true); // …then one refetch settles the rest
   });
 
   it('matches filters by status, severity, host and rule (single values or lists)', () => {
@@ -78,6 +84,7 @@ describe('live hosts in the cache', () => {
     });
     expect(qc.getQueryState(['listHosts', {}])?.isInvalidated).toBe(false);
     applyHost(qc, { hostId: 'h9', name: 'z', status: 'up', lastSeenAt: 5, agentVersion: '0.1.0' });
+    settle();
     expect(qc.getQueryState(['listHosts', {}])?.isInvalidated).toBe(true);
   });
 });
@@ -112,11 +119,13 @@ describe('live deploy progress', () => {
     };
     qc.setQueryData(key, { run: { ...run, targets: [target('s1'), target('s2')] } });
     applyDeployProgress(qc, { runId: 'run1', serverId: 's1', host: '127.0.0.1', step: 'upload', percent: 50, at: 2 });
+    settle();
     const t = qc.getQueryData<any>(key).run.targets;
     expect([t[0].status, t[0].step, t[0].percent, t[1].status]).toEqual(['running', 'upload', 50, 'pending']);
     expect(qc.getQueryState(key)?.isInvalidated).toBe(false);
     applyDeployProgress(qc, { runId: 'run1', serverId: 's2', host: '127.0.0.1', step: 'failed', message: 'permission denied', at: 3 });
     expect(qc.getQueryData<any>(key).run.targets[1]).toMatchObject({ status: 'failed', error: 'permission denied', finishedAt: 3 });
+    settle();
     expect(qc.getQueryState(key)?.isInvalidated).toBe(true);
   });
 
@@ -130,5 +139,21 @@ describe('live deploy progress', () => {
     ];
     expect(steps).toEqual([...steps].sort((a, b) => a - b));
     expect([deployPercent('upload', 50), deployPercent('done')]).toEqual([43, 100]);
+  });
+});
+
+describe('invalidateSoon', () => {
+  it('refetches once per burst', () => {
+    const qc = new QueryClient();
+    let calls = 0;
+    qc.invalidateQueries = (async () => void calls++) as typeof qc.invalidateQueries;
+    for (let i = 0; i < 20; i++) invalidateSoon(qc, ['listIncidents']);
+    invalidateSoon(qc, ['listHosts']);
+    expect(calls).toBe(0);
+    settle();
+    expect(calls).toBe(2);
+    invalidateSoon(qc, ['listIncidents']);
+    settle();
+    expect(calls).toBe(3);
   });
 });

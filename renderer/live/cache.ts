@@ -6,6 +6,27 @@ import type { Input, LivePayload, Output } from '../../shared/contract/index.js'
 import type { LiveEvent } from './connection.js';
 import type { LiveSamples } from './samples.js';
 
+const pending = new WeakMap<QueryClient, Map<string, ReturnType<typeof setTimeout>>>();
+
+/**
+ * Refetches soon, once per burst. The patch already put the change on screen; the refetch only
+ * settles what a patch cannot know, so a burst of events costs one request, not one each, and the
+ * patched render is not competing with a dozen refetches.
+ */
+export function invalidateSoon(qc: QueryClient, queryKey: readonly unknown[], delayMs = 300): void {
+  let timers = pending.get(qc);
+  if (!timers) pending.set(qc, (timers = new Map()));
+  const k = JSON.stringify(queryKey);
+  if (timers.has(k)) return;
+  timers.set(
+    k,
+    setTimeout(() => {
+      timers.delete(k);
+      void qc.invalidateQueries({ queryKey });
+    }, delayMs),
+  );
+}
+
 type Incident = Output<'listIncidents'>['incidents'][number];
 type IncidentFilter = Partial<Input<'listIncidents'>>;
 
@@ -33,9 +54,9 @@ export function applyIncident(qc: QueryClient, p: LivePayload<'incident'>): void
     qc.setQueryData<Output<'listIncidents'>>(key, { incidents });
   }
   qc.setQueriesData<Output<'getIncident'>>({ queryKey: ['getIncident', { id: inc.id }] }, (old) => (old ? { ...old, incident: inc } : old));
-  void qc.invalidateQueries({ queryKey: ['listIncidents'] });
-  void qc.invalidateQueries({ queryKey: ['getIncident', { id: inc.id }] });
-  void qc.invalidateQueries({ queryKey: ['incidentStats'] });
+  invalidateSoon(qc, ['listIncidents']);
+  invalidateSoon(qc, ['getIncident', { id: inc.id }]);
+  invalidateSoon(qc, ['incidentStats']);
 }
 
 export function applyHost(qc: QueryClient, p: LivePayload<'host'>): void {
@@ -51,7 +72,7 @@ export function applyHost(qc: QueryClient, p: LivePayload<'host'>): void {
     qc.setQueryData<Output<'listHosts'>>(key, { hosts });
   }
   // A host this page has never seen (added elsewhere): fetch the list again.
-  if (!known) void qc.invalidateQueries({ queryKey: ['listHosts'] });
+  if (!known) invalidateSoon(qc, ['listHosts']);
   qc.setQueriesData<Output<'getHost'>>({ queryKey: ['getHost', { id: p.hostId }] }, (old) =>
     old ? { host: { ...old.host, ...patch } } : old,
   );
@@ -99,10 +120,10 @@ export function applyDeployProgress(qc: QueryClient, p: LivePayload<'deploy.prog
   });
   if (p.step === 'done' || p.step === 'failed') {
     // The run's totals, the server's installed version and the new host come from the server.
-    void qc.invalidateQueries({ queryKey: ['getDeploy', { id: p.runId }] });
-    void qc.invalidateQueries({ queryKey: ['listDeploys'] });
-    void qc.invalidateQueries({ queryKey: ['listServers'] });
-    void qc.invalidateQueries({ queryKey: ['listHosts'] });
+    invalidateSoon(qc, ['getDeploy', { id: p.runId }]);
+    invalidateSoon(qc, ['listDeploys']);
+    invalidateSoon(qc, ['listServers']);
+    invalidateSoon(qc, ['listHosts']);
   }
 }
 

@@ -122,8 +122,14 @@ export const hostProcedures = {
   latest: {
     method: 'GET',
     path: '/api/v1/latest',
-    summary: 'The latest value of every series, of every host or of one',
-    input: z.object({ hostId: id.optional() }),
+    summary: 'The latest value of every series, of every host or of one (optionally only some metrics)',
+    input: z.object({
+      hostId: id.optional(),
+      /** Comma-separated metric names: a fleet view needs a few per host, not all ~40. */
+      metrics: z
+        .preprocess((v) => (typeof v === 'string' ? v.split(',').filter(Boolean) : v), z.array(z.string().min(1).max(128)).max(50))
+        .optional(),
+    }),
     output: z.object({ values: z.array(latestValueSchema) }),
   },
   hostSeries: {

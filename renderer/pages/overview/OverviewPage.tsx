@@ -6,7 +6,7 @@ import { Link } from '../../app/router.js';
 import { EmptyState } from '../../components/EmptyState.js';
 import { ErrorBanner } from '../../components/ErrorBanner.js';
 import { formatPercent } from '../../components/format.js';
-import { summariesByHost } from '../servers/summary.js';
+import { SUMMARY_METRICS, summariesByHost } from '../servers/summary.js';
 
 type Severity = Output<'listIncidents'>['incidents'][number]['severity'];
 const SEVERITIES: Severity[] = ['critical', 'warning', 'info'];
@@ -15,7 +15,7 @@ export const OPEN_INCIDENTS = { status: ['triggered', 'acknowledged'], limit: 10
 export function OverviewPage() {
   const hosts = useApiQuery('listHosts', {});
   const incidents = useApiQuery('listIncidents', { ...OPEN_INCIDENTS, status: [...OPEN_INCIDENTS.status] });
-  const latest = useApiQuery('latest', {}, { staleTime: 10_000, refetchInterval: 15_000 });
+  const latest = useApiQuery('latest', { metrics: SUMMARY_METRICS }, { staleTime: 10_000, refetchInterval: 15_000 });
 
   const counts = useMemo(() => {
     const c = { up: 0, down: 0, new: 0 };

@@ -10,13 +10,13 @@ import { formatAgo } from '../../components/format.js';
 import { VirtualTable, type Column } from '../../components/VirtualTable.js';
 import { HostMeter } from './HostMeter.js';
 import { SshServers } from './SshServers.js';
-import { summariesByHost, type HostSummary } from './summary.js';
+import { SUMMARY_METRICS, summariesByHost, type HostSummary } from './summary.js';
 
 const NONE: HostSummary = { cpu: null, mem: null, disk: null };
 
 export function ServersPage() {
   const hosts = useApiQuery('listHosts', {});
-  const latest = useApiQuery('latest', {}, { staleTime: 30_000 });
+  const latest = useApiQuery('latest', { metrics: SUMMARY_METRICS }, { staleTime: 30_000 });
   const [filter, setFilter] = useState('');
   const summaries = useMemo(() => summariesByHost(latest.data?.values ?? []), [latest.data]);
 

@@ -1,4 +1,7 @@
 // The three numbers a fleet view shows per host: CPU (all cores), memory, and the fullest disk.
+/** What a fleet view asks `latest` for (not every series of every host). */
+export const SUMMARY_METRICS = ['cpu.usage', 'mem.used_percent', 'disk.used_percent'];
+
 export interface HostSummary {
   cpu: number | null;
   mem: number | null;
