@@ -132,7 +132,7 @@ export async function startApp(cfg: LoadedConfig, opts: { log?: Logger; now?: ()
     const auth = new Auth({ sql: store.sql, meta: store, now, log: log.child({ component: 'auth' }) });
     const guard = new Guard(auth, cfg.http.publicUrl ? { publicUrl: cfg.http.publicUrl } : {});
     const liveHosts = every(5_000, 'live-hosts', jobLog, () => livePublisher.sweep());
-    const sessions = every(60 * 60_000, 'sessions', jobLog, () => auth.pruneSessions());
+    const sessions = every(60 * 60_000, 'sessions', jobLog, () => auth.prune());
     cleanups.push(
       () => liveHosts.stop(),
       () => sessions.stop(),

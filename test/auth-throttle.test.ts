@@ -91,6 +91,12 @@ describe.each(STORE_TARGETS.map((t) => [t().name, t] as const))('sign-in throttl
     const s = await a.signIn(owner!.name, 'right password', '10.6.0.3');
     t += 8 * 24 * 60 * 60_000; // past the 7-day idle limit
     expect(await a.fromSession(s.sessionSecret)).toBeNull();
-    expect(await a.pruneSessions()).toBeGreaterThanOrEqual(1);
+    await a.signIn('nobody', 'guess', '10.6.0.4').catch(() => {});
+    expect(await a.store.failures(['acct:nobody'])).toHaveLength(1);
+    t += LIMITS.windowMs + 1;
+    const pruned = await a.prune();
+    expect(pruned.sessions).toBeGreaterThanOrEqual(1);
+    expect(pruned.counters).toBeGreaterThanOrEqual(2); // the account's and the address's
+    expect(await a.store.failures(['acct:nobody'])).toEqual([]);
   });
 });

@@ -10,7 +10,7 @@ import type { SqlDb } from '../store/sql-db.js';
 import type { Store } from '../store/types.js';
 import { decoyHash, hashPassword, verifyPassword, type ScryptParams } from './passwords.js';
 import { AuthStore, type ApiTokenRow, type UserRow } from './store.js';
-import { SignInThrottle, type ThrottleLimits } from './throttle.js';
+import { DEFAULT_THROTTLE, SignInThrottle, type ThrottleLimits } from './throttle.js';
 
 const DAY = 24 * 60 * 60_000;
 export const SESSION_IDLE_MS = 7 * DAY;
@@ -200,9 +200,13 @@ export class Auth {
     return this.store.revokeApiToken(userId, id, this.d.now());
   }
 
-  async pruneSessions(): Promise<number> {
+  /** Ended sessions and stale sign-in counters (an hourly job). */
+  async prune(): Promise<{ sessions: number; counters: number }> {
     const now = this.d.now();
     this.touched.clear();
-    return this.store.pruneSessions(now - SESSION_IDLE_MS, now);
+    return {
+      sessions: await this.store.pruneSessions(now - SESSION_IDLE_MS, now),
+      counters: await this.store.pruneFailures(now - (this.d.throttle?.windowMs ?? DEFAULT_THROTTLE.windowMs)),
+    };
   }
 }

@@ -177,6 +177,11 @@ export class AuthStore {
     return rows.map((r) => ({ key: String(r.key), failures: Number(r.failures), windowStart: Number(r.window_start) }));
   }
 
+  /** Counters whose window started before `before` (a guesser trying random names leaves many). */
+  async pruneFailures(before: number): Promise<number> {
+    return this.sql.run('DELETE FROM auth_throttle WHERE window_start < $1', [before]);
+  }
+
   async clearFailures(key: string): Promise<void> {
     await this.sql.run('DELETE FROM auth_throttle WHERE key = $1', [key]);
   }
