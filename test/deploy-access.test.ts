@@ -1,12 +1,21 @@
 // Reaching servers: key and password logins, host keys (trust on first use, pinned, changed →
 // refused naming both fingerprints), wrong password, unreachable host, sudo with its password on
 // stdin, a jump server. Real sshd processes on loopback; one failing server never stops the others.
+import { statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { deployService, serverFor } from './helpers/deploy.js';
+import { deployService, progressRecorder, serverFor } from './helpers/deploy.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { sqliteTarget, type StoreTarget } from './helpers/stores.js';
 import { freePort, sshdAvailable, startSshd, startSshdHosts, type SshdHost } from './helpers/sshd.js';
 import type { DeployService } from '../core/deploy/service.js';
+
+const existsSyncSafe = (p: string) => {
+  try {
+    return statSync(p).isSocket();
+  } catch {
+    return false;
+  }
+};
 
 describe.skipIf(!sshdAvailable())('deployer: logins and host keys', () => {
   let hosts: SshdHost[];
@@ -53,6 +62,23 @@ describe.skipIf(!sshdAvailable())('deployer: logins and host keys', () => {
     expect(JSON.stringify(view)).not.toMatch(/open sesame|PRIVATE KEY/);
     expect(s.sealedSecrets).not.toMatch(/open sesame|PRIVATE KEY/);
     expect((await svc.probe(s.id)).os).not.toBe('');
+  }, 30_000);
+
+  test("login through the user's ssh-agent (its socket), the key never stored", async () => {
+    const { execFileSync, spawn } = await import('node:child_process');
+    const { mkdtempSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const sock = join(mkdtempSync('/tmp/wt-agent-'), 'agent.sock');
+    const agent = spawn('ssh-agent', ['-D', '-a', sock], { stdio: 'ignore' });
+    try {
+      await expect.poll(() => (existsSyncSafe(sock) ? 'up' : 'down'), { timeout: 5000 }).toBe('up');
+      execFileSync('ssh-add', [hosts[1]!.privateKeyFile], { env: { ...process.env, SSH_AUTH_SOCK: sock }, stdio: 'ignore' });
+      const s = await svc.servers.create(serverFor(hosts[1]!, { name: 'by-agent', auth: { kind: 'agent', socket: sock } }));
+      expect(svc.servers.secretsOf(s)).toEqual({});
+      await expect(svc.probe(s.id)).resolves.toMatchObject({ init: 'none' });
+    } finally {
+      agent.kill();
+    }
   }, 30_000);
 
   test('a wrong password fails with a clear message and records no key trust beyond the scan', async () => {
@@ -134,6 +160,30 @@ describe.skipIf(!sshdAvailable())('deployer: logins and host keys', () => {
       conn.close();
     }
   }, 30_000);
+
+  test('secrets reach neither the log nor the progress events', async () => {
+    const { Writable } = await import('node:stream');
+    const pino = (await import('pino')).default;
+    let logged = '';
+    const sink = new Writable({ write: (c: Buffer, _e, cb) => ((logged += c.toString()), cb()) });
+    const progress = progressRecorder();
+    const svcLogged = deployService({ store: app.store, ingestUrl: app.ingestUrl, progress, log: pino({ level: 'trace' }, sink) });
+    const ok = await svcLogged.servers.create(serverFor(hosts[2]!, { name: 'logged-ok', password: true }));
+    const bad = await svcLogged.servers.create({
+      ...serverFor(hosts[2]!, { name: 'logged-bad' }),
+      auth: { kind: 'password', password: 'wrong-secret-pw' },
+    });
+    const run = await svcLogged.deployer.wait((await svcLogged.deployer.start('install', [ok.id, bad.id], 2)).id);
+    expect(run!.targets.map((t) => t.status)).toEqual(['ok', 'failed']);
+    const token = svcLogged.servers.secretsOf((await svcLogged.servers.get(ok.id))!).agentToken!;
+    expect(logged).toContain('deploy run finished');
+    const published = JSON.stringify(progress.events) + JSON.stringify(run);
+    for (const secret of [hosts[2]!.password, 'wrong-secret-pw', token, hosts[2]!.privateKey.split('\n')[1]!]) {
+      expect(logged).not.toContain(secret);
+      expect(published).not.toContain(secret);
+    }
+    await svcLogged.deployer.wait((await svcLogged.deployer.start('uninstall', [ok.id], 1)).id);
+  }, 90_000);
 
   test('two runs never work on one server at once', async () => {
     const s = await svc.servers.create(serverFor(hosts[0]!, { name: 'contended' }));
