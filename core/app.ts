@@ -153,6 +153,7 @@ export async function startApp(cfg: LoadedConfig, opts: { log?: Logger; now?: ()
       },
       agentIntervalSec: cfg.deploy.agentIntervalSec,
       onTokensChanged: () => tokens.clear(),
+      recoverInterruptedRuns: coordination.kind === 'memory',
     });
     let accepting = true;
     const server = await createServer({

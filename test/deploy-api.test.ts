@@ -103,6 +103,50 @@ describe.skipIf(!sshdAvailable()).each(STORE_TARGETS.map((t) => [t.name.replace(
     expect((await app.api('GET', `/api/v1/deploys/${un.body.run.id}`)).body.run.status).toBe('ok');
   }, 90_000);
 
+  test('a run left running by a crash is marked interrupted at the next start (single instance)', async () => {
+    const { DeployService } = await import('../core/deploy/service.js');
+    const { testSecretBox } = await import('./helpers/deploy.js');
+    const pino = (await import('pino')).default;
+    const svc = new DeployService({
+      store: app.store,
+      box: testSecretBox(),
+      coordination: { publish: async () => {} },
+      log: pino({ level: 'silent' }),
+      ingestUrl: app.ingestUrl,
+      recoverInterruptedRuns: true,
+    });
+    const target = (status: 'ok' | 'running' | 'pending') => ({
+      serverId: `s-${status}`,
+      name: status,
+      host: 'h',
+      status,
+      step: null,
+      percent: null,
+      message: null,
+      error: null,
+      changed: null,
+      bytesUploaded: 0,
+      sshSessions: 0,
+      startedAt: null,
+      finishedAt: null,
+    });
+    await svc.store.saveRun({
+      id: 'run_crashed',
+      action: 'install',
+      status: 'running',
+      concurrency: 2,
+      startedAt: 1,
+      finishedAt: null,
+      targets: [target('ok'), target('running'), target('pending')],
+    });
+    await svc.start();
+    const run = (await app.api('GET', '/api/v1/deploys/run_crashed')).body.run;
+    expect(run.status).toBe('partial');
+    expect(run.targets.map((t: { status: string }) => t.status)).toEqual(['ok', 'failed', 'failed']);
+    expect(run.targets[1].error).toMatch(/interrupted/);
+    await svc.stop();
+  });
+
   test('SSH failures are 502 with the reason; unknown ids are 404 / 400', async () => {
     const closed = await freePort();
     const s = await app.api('POST', '/api/v1/servers', {

@@ -20,6 +20,11 @@ export interface DeployServiceOptions extends Omit<DeployContextOptions, 'store'
   box: SecretBox;
   coordination: Pick<Coordination, 'publish'> & Partial<Pick<Coordination, 'tryAcquire' | 'release'>>;
   log: Logger;
+  /**
+   * At start, runs the store still shows as running are marked failed (interrupted). Only for a
+   * single instance: in team mode another instance may be running them.
+   */
+  recoverInterruptedRuns?: boolean;
   /** The local ingest listener tunnels forward to; defaults to ingestUrl's host and port. */
   ingestListener?: () => { host: string; port: number };
 }
@@ -31,7 +36,7 @@ export class DeployService {
   readonly deployer: Deployer;
   readonly tunnels: Tunnels;
 
-  constructor(o: DeployServiceOptions) {
+  constructor(private o: DeployServiceOptions) {
     const now = o.now ?? Date.now;
     this.store = new DeployStore(o.store.sql);
     let tunnels: Tunnels | null = null;
@@ -53,7 +58,21 @@ export class DeployService {
   }
 
   async start(): Promise<void> {
+    if (this.o.recoverInterruptedRuns) await this.failInterruptedRuns();
     await this.tunnels.resume();
+  }
+
+  private async failInterruptedRuns(): Promise<void> {
+    const now = this.ctx.now();
+    for (const run of await this.store.listRuns(500)) {
+      if (run.status !== 'running') continue;
+      for (const t of run.targets) {
+        if (t.status !== 'running' && t.status !== 'pending') continue;
+        Object.assign(t, { status: 'failed', step: 'failed', error: 'interrupted: Watchtower stopped during the run', finishedAt: now });
+      }
+      const ok = run.targets.filter((t) => t.status === 'ok').length;
+      await this.store.saveRun({ ...run, status: ok === 0 ? 'failed' : 'partial', finishedAt: now });
+    }
   }
 
   async stop(): Promise<void> {
