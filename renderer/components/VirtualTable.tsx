@@ -94,7 +94,7 @@ export function VirtualTable<T>({
       <div
         ref={scroller}
         className="vtable-body"
-        style={{ height, overflowY: 'auto' }}
+        style={{ height: Math.min(height, Math.max(rowHeight, rows.length * rowHeight)), overflowY: 'auto' }}
         tabIndex={0}
         onKeyDown={onKeyDown}
         aria-activedescendant={active >= 0 && rows[active] ? `vrow-${rowKey(rows[active])}` : undefined}

@@ -63,7 +63,7 @@ describe('dashboard end to end', () => {
     // proves the page never reloads while the incident arrives.
     await page.getByRole('link', { name: 'Overview' }).click();
     await page.getByTestId('open-critical').getByText('0').waitFor();
-    await page.evaluate(() => ((window as unknown as { noReload: boolean }).noReload = true));
+    await page.evaluate(() => ((globalThis as any).noReload = true)); // runs in the page: globalThis is its window
     const host = await server.api('POST', '/api/v1/hosts', { name: 'e2e-web-1' });
     expect(host.status).toBe(201);
     agent = startAgent({ server: server.ingestUrl, token: host.body.agentToken, dataDir: join(dir, 'agent') });
@@ -82,7 +82,7 @@ describe('dashboard end to end', () => {
     await screenshot(page, 'incident-detail');
     await page.getByRole('button', { name: 'Resolve' }).click();
     await page.getByTestId('incident-status').getByText('resolved').waitFor();
-    expect(await page.evaluate(() => (window as unknown as { noReload?: boolean }).noReload)).toBe(true);
+    expect(await page.evaluate(() => (globalThis as any).noReload)).toBe(true);
 
     await page.getByRole('link', { name: 'Servers' }).click();
     await page.getByRole('link', { name: 'e2e-web-1' }).first().waitFor();
