@@ -75,9 +75,14 @@ export class Deployer {
     return r ? structuredClone(r.run) : this.o.ctx.store.getRun(runId);
   }
 
-  /** Waits for runs in progress (shutdown). */
-  async drain(): Promise<void> {
-    await Promise.allSettled([...this.running.values()].map((r) => r.done));
+  /** Waits for runs in progress (shutdown), at most `timeoutMs`; what is still running then is marked interrupted at the next start. */
+  async drain(timeoutMs = 10_000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.running.values()].map((r) => r.done)),
+      new Promise((r) => (timer = setTimeout(r, timeoutMs))),
+    ]);
+    clearTimeout(timer);
   }
 
   private async execute(run: DeployRunRecord): Promise<DeployRunRecord> {
