@@ -1,6 +1,6 @@
 // The app shell: a skip link, the navigation bar, the theme switch, and the page for the current
 // route. Focus moves to the page's heading area on navigation so keyboard users land on the content.
-import { useEffect, useRef, type ReactNode } from 'react';
+import { Suspense, useEffect, useRef, type ReactNode } from 'react';
 import { Link, matchPath, useLocation } from './router.js';
 import { routes, type RouteDef } from './routes.js';
 import { useTheme } from './theme.js';
@@ -64,7 +64,7 @@ export function Shell({ account }: { account?: ReactNode }) {
       </header>
       <main id="main" ref={main} tabIndex={-1}>
         {match ? (
-          match.route.render(match.params)
+          <Suspense fallback={<p className="muted">Loading…</p>}>{match.route.render(match.params)}</Suspense>
         ) : (
           <section>
             <h1>Page not found</h1>
