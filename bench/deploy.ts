@@ -4,6 +4,7 @@
 // and an upgrade to a bundle with another version on the same runtime (bundle only, heartbeat of the
 // new version). SSH sessions are counted by sshd itself (its "Starting session" log lines).
 // The agent runs with its default 10-s interval, so each heartbeat wait includes up to one interval.
+import { readFileSync, rmSync } from 'node:fs';
 import { deployService, progressRecorder, serverFor, testSecretBox, upgradedArtifacts } from '../test/helpers/deploy.js';
 import { startTestApp } from '../test/helpers/app.js';
 import { sqliteTarget } from '../test/helpers/stores.js';
@@ -43,6 +44,7 @@ runMain('bench:deploy', 10 * 60_000, async () => {
     const from = progress.events.length;
     const t0 = performance.now();
     const wall0 = Date.now();
+    const cpu0 = process.cpuUsage();
     const run = await s.deployer.wait((await s.deployer.start(action, ids, HOSTS)).id);
     const seconds = (performance.now() - t0) / 1000;
     const failed = run!.targets.filter((t) => t.status !== 'ok');
@@ -59,6 +61,9 @@ runMain('bench:deploy', 10 * 60_000, async () => {
       const at = progress.events.slice(from).filter((e) => e.step === step && (step !== 'upload' || e.percent === 100));
       return at.length ? `${step} ${((Math.max(...at.map((e) => e.at)) - wall0) / 1000).toFixed(1)}` : null;
     });
+    const cpu = process.cpuUsage(cpu0);
+    const load = readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
+    console.log(`  control plane CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s; machine load average ${load}`);
     console.log(`  slowest host reached: ${steps.filter(Boolean).join(', ')}`);
     return { seconds, sessions: Math.max(...sessions), bytes: Math.max(...bytes) };
   };
@@ -66,7 +71,9 @@ runMain('bench:deploy', 10 * 60_000, async () => {
   console.log(`${HOSTS} sshd hosts on loopback, agent interval ${INTERVAL_SEC} s, concurrency ${HOSTS}`);
   const fresh = await timed('fresh install', svc, 'install');
   const rerun = await timed('no-change re-run', svc, 'install');
-  const next = deployService({ ...opts, artifactsDir: upgradedArtifacts('0.1.1-bench') });
+  const artifactsDir = upgradedArtifacts('0.1.1-bench');
+  onCleanup(() => rmSync(artifactsDir, { recursive: true, force: true }));
+  const next = deployService({ ...opts, artifactsDir });
   onCleanup(() => next.stop());
   const upgrade = await timed('upgrade (same runtime)', next, 'upgrade');
   await next.deployer.wait((await next.deployer.start('uninstall', ids, HOSTS)).id);

@@ -1,7 +1,7 @@
 // The deployer against real OpenSSH daemons on loopback (one user and install dir per host): a fleet
 // install with a heartbeat from each agent, a no-change re-run, an upgrade that moves only the
 // bundle, a failed upgrade rolled back, and an uninstall. Root only (useradd, sshd), as in CI.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { deployService, progressRecorder, serverFor, upgradedArtifacts, brokenArtifacts, testSecretBox } from './helpers/deploy.js';
@@ -28,6 +28,9 @@ describe.skipIf(!sshdAvailable())('deployer on three sshd hosts', () => {
   const progress = progressRecorder();
   const box = testSecretBox();
   const ids: string[] = [];
+  const artifactDirs: string[] = [];
+
+  const keep = (dir: string) => (artifactDirs.push(dir), dir);
 
   beforeAll(async () => {
     [hosts, target] = [await startSshdHosts(3), sqliteTarget()];
@@ -42,6 +45,7 @@ describe.skipIf(!sshdAvailable())('deployer on three sshd hosts', () => {
     await app?.stop();
     await Promise.all((hosts ?? []).map((h) => h.cleanup()));
     await target?.cleanup();
+    for (const d of artifactDirs) rmSync(d, { recursive: true, force: true });
   });
 
   test('install on hosts without systemd: every agent reports, in 3 SSH sessions per host, with progress on the bus', async () => {
@@ -86,7 +90,7 @@ describe.skipIf(!sshdAvailable())('deployer on three sshd hosts', () => {
   }, 20_000);
 
   test('upgrade with the same runtime moves only the bundle, and the new version reports', async () => {
-    const next = deployService({ store: app.store, ingestUrl: app.ingestUrl, box, artifactsDir: upgradedArtifacts('0.1.1-test') });
+    const next = deployService({ store: app.store, ingestUrl: app.ingestUrl, box, artifactsDir: keep(upgradedArtifacts('0.1.1-test')) });
     const run = await next.deployer.wait((await next.deployer.start('upgrade', ids, 3)).id);
     expect(run!.targets.map((t) => [t.status, t.error])).toEqual(ids.map(() => ['ok', null]));
     for (const [i, t] of run!.targets.entries()) {
@@ -102,7 +106,7 @@ describe.skipIf(!sshdAvailable())('deployer on three sshd hosts', () => {
       store: app.store,
       ingestUrl: app.ingestUrl,
       box,
-      artifactsDir: brokenArtifacts('0.1.2-broken'),
+      artifactsDir: keep(brokenArtifacts('0.1.2-broken')),
       heartbeatTimeoutMs: 4000,
     });
     const run = await broken.deployer.wait((await broken.deployer.start('upgrade', [ids[0]!], 1)).id);
