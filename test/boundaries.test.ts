@@ -20,6 +20,8 @@ describe('import boundaries', () => {
     ['core/x.ts', "import { x } from '../cli/main.js'; x;"],
     ['agent/x.ts', "import { startApp } from '../core/app.js'; startApp;"],
     ['renderer/x.ts', "import { startApp } from '../core/app.js'; startApp;"],
+    ['renderer/x.tsx', "import { startApp } from '../core/app.js'; startApp;"],
+    ['renderer/x.tsx', "import { readFileSync } from 'node:fs'; readFileSync('x');"],
     ['cli/x.ts', "import { startApp } from '../core/app.js'; startApp;"],
   ])('%s may not: %s', async (file, code) => {
     expect(await errorsFor(file, code)).toHaveLength(1);
@@ -30,6 +32,7 @@ describe('import boundaries', () => {
     ['core/x.ts', "import { readFileSync } from 'node:fs'; import { VERSION } from '../shared/version.js'; readFileSync(VERSION);"],
     ['agent/x.ts', "import { VERSION } from '../shared/version.js'; VERSION;"],
     ['cli/x.ts', "import { serve } from '../core/serve.js'; serve;"],
+    ['renderer/x.tsx', "import { procedures } from '../shared/contract/index.js'; procedures;"],
   ])('%s may: %s', async (file, code) => {
     expect(await errorsFor(file, code)).toEqual([]);
   });
