@@ -36,7 +36,10 @@ export async function runOnHost(ctx: DeployContext, server: ServerRecord, action
     const facts = parseProbe(p.stdout, ctx.now());
     await ctx.store.setProbe(server.id, facts.result, ctx.now());
     const sudo = sudoMode(server, facts, ctx);
-    const layout: Layout = { dir: facts.dir, system, service: serviceKind(server, facts.result, system) };
+    // Uninstall removes whatever kind is there (and must work when the settings no longer fit the host).
+    const installedKind = (['systemd', 'openrc', 'user'] as const).find((k) => k === facts.state.service) ?? 'user';
+    const service = action === 'uninstall' ? installedKind : serviceKind(server, facts.result, system);
+    const layout: Layout = { dir: facts.dir, system, service };
     const privileged = (cmd: string, o: Parameters<SshConnection['exec']>[1] = {}) => execAs(conn, sudo, cmd, o);
 
     if (action === 'uninstall') {
