@@ -4,6 +4,7 @@ import { useApiMutation, useApiQuery } from '../api/hooks.js';
 import { ErrorBanner } from '../components/ErrorBanner.js';
 import { LiveProvider } from '../live/LiveProvider.js';
 import { SignedOut } from '../pages/auth/SignedOut.js';
+import { SESSION_KEY } from './session.js';
 import { Shell } from './Shell.js';
 
 export function App({ apiBase = '' }: { apiBase?: string }) {
@@ -25,7 +26,13 @@ export function App({ apiBase = '' }: { apiBase?: string }) {
 
 function Account({ name }: { name: string }) {
   const qc = useQueryClient();
-  const signOut = useApiMutation('signOut', { onSettled: () => qc.clear() });
+  const signOut = useApiMutation('signOut', {
+    // Forget everything the signed-in user saw, then ask again who is signed in (nobody: sign-in page).
+    onSettled: () => {
+      qc.removeQueries({ predicate: (q) => q.queryKey[0] !== SESSION_KEY[0] });
+      return qc.resetQueries({ queryKey: SESSION_KEY });
+    },
+  });
   return (
     <span className="account">
       <span className="muted">{name}</span>

@@ -102,6 +102,12 @@ describe('dashboard end to end', () => {
     await page.getByRole('button', { name: /Switch to dark theme/ }).click();
     await screenshot(page, 'settings-dark');
 
+    // Sign-out ends the session on the server: the page goes back to sign-in, and stays there on reload.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await page.reload();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+
     expect(pageErrors).toEqual([]);
   });
 });
