@@ -85,6 +85,7 @@ export class SshConnection {
         ch.stderr.on('data', (d: Buffer) => errOut.push(d));
         ch.on('close', (code: number | null, signal?: string) => {
           clearTimeout(timer);
+          o.stream?.destroy(); // the command ended (maybe early, e.g. sudo refused): stop reading the file
           resolve({
             code: code ?? (signal ? 128 : 255),
             stdout: Buffer.concat(out).toString(),
