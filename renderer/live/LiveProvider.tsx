@@ -3,6 +3,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { createContext, useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
 import type { LiveEventName, LivePayload } from '../../shared/contract/index.js';
+import { SESSION_KEY } from '../app/session.js';
 import { applyLiveEvent } from './cache.js';
 import { LiveConnection, type LiveEvent, type LiveState } from './connection.js';
 import { LiveSamples } from './samples.js';
@@ -39,6 +40,7 @@ export function LiveProvider({ apiBase = '', children }: { apiBase?: string; chi
       onResync: () => void qc.invalidateQueries(),
       onState: setState,
       onError: (err) => console.warn(err.message),
+      onUnauthorized: () => void qc.invalidateQueries({ queryKey: SESSION_KEY }),
     });
     conn.start();
     return () => conn.stop();

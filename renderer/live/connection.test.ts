@@ -13,9 +13,9 @@ class FakeSocket implements SocketLike {
   send(seq: number, instance: string, event: string, payload: unknown) {
     this.onmessage?.({ data: JSON.stringify({ seq, instance, event, payload }) });
   }
-  drop() {
+  drop(code = 1006) {
     this.onerror?.({});
-    this.onclose?.({});
+    this.onclose?.({ code });
   }
   close() {
     this.closed = true;
@@ -31,6 +31,7 @@ function setup() {
   const resyncs: string[] = [];
   const states: string[] = [];
   const errors: string[] = [];
+  const unauthorized: number[] = [];
   const conn = new LiveConnection({
     baseUrl: 'ws://wt:7800',
     open: (url) => {
@@ -42,12 +43,13 @@ function setup() {
     onResync: (r) => resyncs.push(r),
     onState: (s) => states.push(s),
     onError: (e) => errors.push(e.message),
+    onUnauthorized: () => unauthorized.push(1),
     random: () => 0.5,
     setTimer: (fn, ms) => timers.push({ fn, ms }),
     clearTimer: () => {},
   });
   const fire = () => timers.shift()!.fn();
-  return { conn, sockets, timers, events, resyncs, states, errors, fire, last: () => sockets[sockets.length - 1]! };
+  return { conn, sockets, timers, events, resyncs, states, errors, unauthorized, fire, last: () => sockets[sockets.length - 1]! };
 }
 
 describe('LiveConnection', () => {
@@ -115,6 +117,18 @@ describe('LiveConnection', () => {
     expect(t.events).toHaveLength(1);
     expect(t.errors).toHaveLength(2);
     expect(t.errors[1]).toMatch(/unknown live event "no.such.event"/);
+  });
+
+  it('reports a close for an ended session, and keeps trying (a new sign-in brings it back)', () => {
+    const t = setup();
+    t.conn.start();
+    t.last().send(1, 'i1', 'hello', { resumed: false, bufferFrom: 1 });
+    t.last().drop();
+    expect(t.unauthorized).toHaveLength(0);
+    t.fire();
+    t.last().drop(4401);
+    expect(t.unauthorized).toHaveLength(1);
+    expect(t.timers).toHaveLength(1);
   });
 
   it('stops for good: no reconnect after stop()', () => {

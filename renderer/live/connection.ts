@@ -4,13 +4,16 @@
 // (the server's 'resync', a gap it noticed itself, or a fresh start after having lost the stream).
 import { LIVE_PATH, parseLiveMessage, type LiveEventName, type LiveMessage, type LivePayload } from '../../shared/contract/index.js';
 
+/** Close code the server uses when the session or token behind a stream no longer holds (core/api/live.ts). */
+export const CLOSE_UNAUTHORIZED = 4401;
+
 export type LiveState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
 /** The subset of the browser's WebSocket the connection uses (tests pass a fake). */
 export interface SocketLike {
   onopen: ((ev: unknown) => void) | null;
   onmessage: ((ev: { data: unknown }) => void) | null;
-  onclose: ((ev: unknown) => void) | null;
+  onclose: ((ev: { code?: number }) => void) | null;
   onerror: ((ev: unknown) => void) | null;
   close(): void;
 }
@@ -26,6 +29,8 @@ export interface LiveOptions {
   onResync: (reason: string) => void;
   onState?: (s: LiveState) => void;
   onError?: (err: Error) => void;
+  /** The server closed the stream because the session ended (sign in again). */
+  onUnauthorized?: () => void;
   /** Backoff: first retry after `minDelayMs`, doubling up to `maxDelayMs`, ±20% jitter. */
   minDelayMs?: number;
   maxDelayMs?: number;
@@ -88,7 +93,10 @@ export class LiveConnection {
     const s = open(this.url());
     this.socket = s;
     s.onmessage = (ev) => this.receive(String(ev.data));
-    s.onclose = () => this.lost();
+    s.onclose = (ev) => {
+      if (ev.code === CLOSE_UNAUTHORIZED) this.o.onUnauthorized?.();
+      this.lost();
+    };
     s.onerror = () => {}; // a close follows every error; the retry happens there
   }
 
