@@ -18,6 +18,8 @@ import type { Log } from './log.js';
 import { Sender } from './sender.js';
 
 const INVENTORY_EVERY_MS = 60 * 60 * 1000;
+/** The first batch after a start: soon, so a fresh install reports at once (rates need the priming second). */
+const FIRST_CYCLE_MS = 1000;
 
 export class Agent {
   private buffer: BatchBuffer;
@@ -57,17 +59,18 @@ export class Agent {
     this.sender.start();
     // Prime the rate collectors so the first batch already carries CPU, disk and network rates.
     this.collect(Date.now());
-    const tick = (due: number) => {
-      const next = due + this.cfg.intervalMs;
+    const tick = (next: number) => {
       this.timer = setTimeout(
         () => {
           this.cycle(Date.now());
-          tick(Math.max(next, Date.now() - this.cfg.intervalMs)); // no catch-up burst after a stall
+          tick(Math.max(next + this.cfg.intervalMs, Date.now())); // no catch-up burst after a stall
         },
         Math.max(0, next - Date.now()),
       );
     };
-    tick(Date.now());
+    // The first batch goes out soon (a fresh install's first heartbeat, rates over the priming second),
+    // then one every interval.
+    tick(Date.now() + Math.min(FIRST_CYCLE_MS, this.cfg.intervalMs));
   }
 
   async stop(): Promise<void> {

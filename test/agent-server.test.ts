@@ -61,6 +61,14 @@ describe.each(STORE_TARGETS.map((t) => [t().name, t] as const))('agent → serve
     expect(await store.countSamples(host.id)).toBe(ackedSamples);
   });
 
+  it('reports within seconds of starting, long before its first interval is over', async () => {
+    const host = await addHost();
+    agent = startAgent({ server: server!.ingestUrl, token: host.token, dataDir: join(dir, 'agent'), args: ['--interval', '60'] });
+    await waitFor('the first acknowledged batch', () => agent!.acked.length >= 1, 15_000);
+    const { host: view } = (await server!.api('GET', `/api/v1/hosts/${host.id}`)).body as { host: Record<string, any> };
+    expect(view).toMatchObject({ status: 'up', intervalMs: 60_000 });
+  });
+
   it('delivers every sample exactly once across a server outage', async () => {
     const host = await addHost();
     agent = startAgent({ server: server!.ingestUrl, token: host.token, dataDir: join(dir, 'agent') });
