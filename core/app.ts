@@ -29,6 +29,7 @@ import { DeployService } from './deploy/service.js';
 import { loadSecretBox } from './secrets/index.js';
 import { hostname } from 'node:os';
 import type { Store } from './store/types.js';
+import { closeWithin } from './api/shutdown.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -193,13 +194,13 @@ export async function startApp(cfg: LoadedConfig, opts: { log?: Logger; now?: ()
     const ingestUrl = await ingestServer.listen({ host: cfg.ingest.host, port: cfg.ingest.port });
     cleanups.push(async () => {
       accepting = false;
-      await ingestServer.close(); // stops accepting; in-flight requests finish (and their batches commit)
+      await closeWithin(ingestServer); // stops accepting; in-flight requests finish (and their batches commit)
     });
     listenerUrl = ingestUrl;
     await deploy.start(); // tunnels of installed tunnel-mode servers come back
     cleanups.push(() => deploy.stop());
     const url = await server.listen({ host: cfg.http.host, port: cfg.http.port });
-    cleanups.push(() => server.close());
+    cleanups.push(() => closeWithin(server));
     log.info({ component: 'api', url, ingestUrl }, 'listening');
     const setupToken = await auth.prepareSetup();
     const setupUrl = setupToken ? `${(cfg.http.publicUrl || url).replace(/\/$/, '')}/setup#token=${setupToken}` : null;
