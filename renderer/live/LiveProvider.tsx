@@ -4,7 +4,8 @@ import { useQueryClient } from '@tanstack/react-query';
 import { createContext, useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
 import type { LiveEventName, LivePayload } from '../../shared/contract/index.js';
 import { SESSION_KEY } from '../app/session.js';
-import { applyLiveEvent } from './cache.js';
+import { createBatcher } from './batcher.js';
+import { applyLiveEvents } from './cache.js';
 import { LiveConnection, type LiveEvent, type LiveState } from './connection.js';
 import { LiveSamples } from './samples.js';
 
@@ -31,19 +32,23 @@ export function LiveProvider({ apiBase = '', children }: { apiBase?: string; chi
   const [state, setState] = useState<LiveState>('connecting');
 
   useEffect(() => {
+    const batcher = createBatcher<LiveEvent>((batch) => {
+      applyLiveEvents(qc, samples, batch);
+      for (const e of batch) for (const l of listeners) l(e);
+    });
     const conn = new LiveConnection({
       baseUrl: wsBase(apiBase, location),
-      onEvent: (e) => {
-        applyLiveEvent(qc, samples, e);
-        for (const l of listeners) l(e);
-      },
+      onEvent: (e) => batcher.push(e),
       onResync: () => void qc.invalidateQueries(),
       onState: setState,
       onError: (err) => console.warn(err.message),
       onUnauthorized: () => void qc.invalidateQueries({ queryKey: SESSION_KEY }),
     });
     conn.start();
-    return () => conn.stop();
+    return () => {
+      conn.stop();
+      batcher.stop();
+    };
   }, [apiBase, qc, samples, listeners]);
 
   const value = useMemo(() => ({ samples, state, listeners }), [samples, state, listeners]);

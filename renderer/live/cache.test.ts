@@ -1,7 +1,7 @@
 // What live events do to the query cache: the shown lists change at once, without a refetch.
 import { QueryClient } from '@tanstack/react-query';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { applyDeployProgress, applyHost, applyIncident, deployPercent, incidentMatches, invalidateSoon } from './cache.js';
+import { applyDeployProgress, applyHost, applyHosts, applyIncident, deployPercent, incidentMatches, invalidateSoon } from './cache.js';
 
 beforeEach(() => void vi.useFakeTimers());
 afterEach(() => void vi.useRealTimers());
@@ -86,6 +86,39 @@ describe('live hosts in the cache', () => {
     applyHost(qc, { hostId: 'h9', name: 'z', status: 'up', lastSeenAt: 5, agentVersion: '0.1.0' });
     settle();
     expect(qc.getQueryState(['listHosts', {}])?.isInvalidated).toBe(true);
+  });
+});
+
+describe('a burst of host changes', () => {
+  it('patches each list once, with every change in it', () => {
+    const qc = new QueryClient();
+    const host = (id: string) => ({
+      id,
+      name: id,
+      labels: {},
+      createdAt: 1,
+      lastSeenAt: 1,
+      status: 'up',
+      agentVersion: '0.1.0',
+      intervalMs: 10_000,
+      inventory: null,
+      processes: null,
+    });
+    qc.setQueryData(['listHosts', {}], { hosts: Array.from({ length: 1000 }, (_, i) => host(`h${i}`)) });
+    let writes = 0;
+    qc.getQueryCache().subscribe((e) => void (e.type === 'updated' && e.action.type === 'success' && writes++));
+    applyHosts(
+      qc,
+      Array.from({ length: 1000 }, (_, i) => ({
+        hostId: `h${i}`,
+        name: `h${i}`,
+        status: 'down' as const,
+        lastSeenAt: 1,
+        agentVersion: '0.1.0',
+      })),
+    );
+    expect(writes).toBe(1);
+    expect(qc.getQueryData<any>(['listHosts', {}]).hosts.every((h: any) => h.status === 'down')).toBe(true);
   });
 });
 

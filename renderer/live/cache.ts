@@ -1,7 +1,7 @@
 // What each live event does to the TanStack Query cache: patch what is shown at once (setQueryData)
 // so the DOM updates without a round trip, then mark the lists stale so a refetch settles anything
 // a patch cannot know (an incident entering a filtered list, counts, ordering).
-import type { QueryClient } from '@tanstack/react-query';
+import { notifyManager, type QueryClient } from '@tanstack/react-query';
 import type { Input, LivePayload, Output } from '../../shared/contract/index.js';
 import type { LiveEvent } from './connection.js';
 import type { LiveSamples } from './samples.js';
@@ -59,24 +59,30 @@ export function applyIncident(qc: QueryClient, p: LivePayload<'incident'>): void
   invalidateSoon(qc, ['incidentStats']);
 }
 
-export function applyHost(qc: QueryClient, p: LivePayload<'host'>): void {
-  const patch = { status: p.status, lastSeenAt: p.lastSeenAt, agentVersion: p.agentVersion };
-  let known = false;
+/** Patches host status changes into every host list once (a fleet going quiet sends one event per host). */
+export function applyHosts(qc: QueryClient, payloads: readonly LivePayload<'host'>[]): void {
+  if (payloads.length === 0) return;
+  const byId = new Map(payloads.map((p) => [p.hostId, { status: p.status, lastSeenAt: p.lastSeenAt, agentVersion: p.agentVersion }]));
+  const seen = new Set<string>();
   for (const [key, data] of qc.getQueriesData<Output<'listHosts'>>({ queryKey: ['listHosts'] })) {
     if (!data) continue;
-    const idx = data.hosts.findIndex((h) => h.id === p.hostId);
-    if (idx < 0) continue;
-    known = true;
-    const hosts = data.hosts.slice();
-    hosts[idx] = { ...hosts[idx]!, ...patch };
-    qc.setQueryData<Output<'listHosts'>>(key, { hosts });
+    let changed = false;
+    const hosts = data.hosts.map((h) => {
+      const patch = byId.get(h.id);
+      if (!patch) return h;
+      seen.add(h.id);
+      changed = true;
+      return { ...h, ...patch };
+    });
+    if (changed) qc.setQueryData<Output<'listHosts'>>(key, { hosts });
   }
   // A host this page has never seen (added elsewhere): fetch the list again.
-  if (!known) invalidateSoon(qc, ['listHosts']);
-  qc.setQueriesData<Output<'getHost'>>({ queryKey: ['getHost', { id: p.hostId }] }, (old) =>
-    old ? { host: { ...old.host, ...patch } } : old,
-  );
+  if ([...byId.keys()].some((id) => !seen.has(id))) invalidateSoon(qc, ['listHosts']);
+  for (const [id, patch] of byId)
+    qc.setQueriesData<Output<'getHost'>>({ queryKey: ['getHost', { id }] }, (old) => (old ? { host: { ...old.host, ...patch } } : old));
 }
+
+export const applyHost = (qc: QueryClient, p: LivePayload<'host'>) => applyHosts(qc, [p]);
 
 /** Overall percent of one server's deploy from its step (upload carries its own byte percent). */
 export function deployPercent(step: LivePayload<'deploy.progress'>['step'], percent?: number | null): number {
@@ -127,15 +133,19 @@ export function applyDeployProgress(qc: QueryClient, p: LivePayload<'deploy.prog
   }
 }
 
-export function applyLiveEvent(qc: QueryClient, samples: LiveSamples, e: LiveEvent): void {
-  switch (e.event) {
-    case 'incident':
-      return applyIncident(qc, e.payload);
-    case 'host':
-      return applyHost(qc, e.payload);
-    case 'samples':
-      return samples.push(e.payload.hostId, e.payload.values);
-    case 'deploy.progress':
-      return applyDeployProgress(qc, e.payload);
-  }
+/**
+ * Applies a burst of events in one go: host changes merged per list, and one notification of the
+ * query cache's subscribers for all of it (so a thousand hosts going down re-render a page once).
+ */
+export function applyLiveEvents(qc: QueryClient, samples: LiveSamples, events: readonly LiveEvent[]): void {
+  notifyManager.batch(() => {
+    const hosts: LivePayload<'host'>[] = [];
+    for (const e of events) {
+      if (e.event === 'host') hosts.push(e.payload);
+      else if (e.event === 'incident') applyIncident(qc, e.payload);
+      else if (e.event === 'samples') samples.push(e.payload.hostId, e.payload.values);
+      else applyDeployProgress(qc, e.payload);
+    }
+    applyHosts(qc, hosts);
+  });
 }
