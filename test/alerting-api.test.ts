@@ -110,12 +110,19 @@ describe.each(STORE_TARGETS.map((t) => [t().name, t] as const))('alerting API on
     expect(resolved.incident).toMatchObject({ status: 'resolved', acknowledgedBy: 'alice', resolvedBy: 'alice', resolution: 'manual' });
     // Whoever was paged hears of the resolve too; that delivery runs after the API has answered.
     let detail = await ok('GET', `/api/v1/incidents/${incident.id}`);
-    for (const deadline = Date.now() + 5000; detail.timeline.length < 6 && Date.now() < deadline; ) {
+    for (const deadline = Date.now() + 5000; detail.timeline.length < 6 && Date.now() < deadline;) {
       await new Promise((r) => setTimeout(r, 50));
       detail = await ok('GET', `/api/v1/incidents/${incident.id}`);
     }
     expect(receiver.received.at(-1)!.body.incident).toMatchObject({ status: 'resolved' });
-    expect(detail.timeline.map((e: { type: string }) => e.type)).toEqual(['triggered', 'notified', 'acknowledged', 'note', 'resolved', 'notified']);
+    expect(detail.timeline.map((e: { type: string }) => e.type)).toEqual([
+      'triggered',
+      'notified',
+      'acknowledged',
+      'note',
+      'resolved',
+      'notified',
+    ]);
     expect(detail.deliveries.find((d: { event: string }) => d.event === 'triggered')).toMatchObject({ status: 'sent', channelName: 'ops' });
     expect((await app.api('GET', '/api/v1/incidents/inc_nope')).status).toBe(404);
     const stats = await ok('GET', `/api/v1/incident-stats?by=host&from=0&to=${Date.now() + 1000}`);

@@ -64,9 +64,15 @@ async function authenticate(header: string | undefined, tokens: TokenCache): Pro
   if (!m)
     throw new HttpError(401, 'unauthorized', 'missing "Authorization: Bearer <agent token>"', undefined, { 'www-authenticate': 'Bearer' });
   if (m[1]!.startsWith(API_TOKEN_PREFIX)) {
-    throw new HttpError(401, 'unauthorized', 'this is an API token: it calls the API, never ingest; agents send their agent token', undefined, {
-      'www-authenticate': 'Bearer',
-    });
+    throw new HttpError(
+      401,
+      'unauthorized',
+      'this is an API token: it calls the API, never ingest; agents send their agent token',
+      undefined,
+      {
+        'www-authenticate': 'Bearer',
+      },
+    );
   }
   let hostId: string | null;
   try {
