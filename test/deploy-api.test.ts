@@ -110,7 +110,7 @@ describe.skipIf(!sshdAvailable()).each(STORE_TARGETS.map((t) => [t.name.replace(
     const svc = new DeployService({
       store: app.store,
       box: testSecretBox(),
-      coordination: { publish: async () => {} },
+      coordination: { publish: async () => 0 },
       log: pino({ level: 'silent' }),
       ingestUrl: app.ingestUrl,
       recoverInterruptedRuns: true,

@@ -14,6 +14,7 @@ describe('live hub with a buffer of 3', () => {
   const hub = new LiveHub({ coordination, log: pino({ level: 'silent' }), instanceId: 'test', bufferSize: 3 });
   let server: FastifyInstance;
   let url: string;
+  let watcher: LiveClient;
   const principal = {
     user: { id: 'u', name: 'u', role: 'owner', createdAt: 0 },
     via: 'token',
@@ -26,11 +27,16 @@ describe('live hub with a buffer of 3', () => {
     server = Fastify();
     await server.register(liveRoutes(hub, async () => principal));
     url = await server.listen({ host: '127.0.0.1', port: 0 });
+    // Samples are only listened to while some client is attached: this one stays for the whole suite.
+    watcher = await LiveClient.connect(url, {});
+    await watcher.waitFor('hello');
+    await waitFor('samples listened to', async () => (await coordination.publish(liveTopic('samples'), { probe: true })) > 0); // off its schema: not stamped
     for (let i = 1; i <= 6; i++) await coordination.publish(liveTopic('samples'), { hostId: `h${i}`, values: [] });
     await coordination.publish(liveTopic('samples'), { hostId: 42 }); // off its schema
     await waitFor('six events stamped', () => hub.lastSeq === 6);
   });
   afterAll(async () => {
+    await watcher.close();
     await hub.stop();
     await server.close();
     await coordination.close();
@@ -65,5 +71,29 @@ describe('live hub with a buffer of 3', () => {
     // 8 (after the deploy event), not 9: the payload off its schema was dropped, not stamped.
     expect((await c.waitFor('samples')).seq).toBe(8);
     await c.close();
+  });
+
+  it('asks a client to resync when it resumes from before a time nobody listened to samples', async () => {
+    const lone = new MemoryCoordination({});
+    const solo = new LiveHub({ coordination: lone, log: pino({ level: 'silent' }), instanceId: 'solo' });
+    await solo.start();
+    const app = Fastify();
+    await app.register(liveRoutes(solo, async () => principal));
+    const at = await app.listen({ host: '127.0.0.1', port: 0 });
+    const first = await LiveClient.connect(at, {});
+    await first.waitFor('hello');
+    await waitFor('samples listened to', async () => (await lone.publish(liveTopic('samples'), { hostId: 'h1', values: [] })) > 0);
+    const seq = (await first.waitFor('samples')).seq;
+    await first.close();
+    await waitFor(
+      'samples no longer listened to',
+      async () => (await lone.publish(liveTopic('samples'), { hostId: 'h2', values: [] })) === 0,
+    );
+    const back = await LiveClient.connect(at, {}, { since: seq, instance: solo.instance });
+    expect((await back.waitFor('resync')).payload.reason).toBe('too_old');
+    await back.close();
+    await solo.stop();
+    await app.close();
+    await lone.close();
   });
 });

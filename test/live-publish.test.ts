@@ -3,7 +3,7 @@
 // only when the store agrees (in team mode another instance may be receiving its batches).
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LivePublisher } from '../core/api/live-publish.js';
+import { LivePublisher, SAMPLES_QUIET_MS } from '../core/api/live-publish.js';
 import { liveTopic } from '../core/api/live.js';
 import { MemoryCoordination } from '../core/bus/memory/coordination.js';
 import type { BatchWrite, Store } from '../core/store/types.js';
@@ -51,6 +51,27 @@ describe('live publisher', () => {
     await bus.close();
     await store.close();
     await target.cleanup();
+  });
+
+  it('stops building samples events while nobody listens, and looks again after a quiet spell', async () => {
+    const quiet = new MemoryCoordination({});
+    const published: string[] = [];
+    const spy = Object.assign(Object.create(quiet) as MemoryCoordination, {
+      publish: async (topic: string, payload: unknown) => (published.push(topic), quiet.publish(topic, payload)),
+    });
+    const lonely = new LivePublisher({ coordination: spy, store, log: pino({ level: 'silent' }), now: () => t, downAfterIntervals: 3 });
+    const samplesSent = () => published.filter((x) => x === liveTopic('samples')).length;
+    const send = async (w: BatchWrite) => (lonely.onCommitted([w], () => false), lonely.settled());
+    await send(batch(t, [1]));
+    await send(batch(t + 1000, [2]));
+    expect(samplesSent()).toBe(1); // the first reached nobody: the second was not even built
+    const seen: unknown[] = [];
+    await quiet.subscribe(liveTopic('samples'), (p) => seen.push(p));
+    t += SAMPLES_QUIET_MS;
+    await send(batch(t, [3]));
+    expect(samplesSent()).toBe(2);
+    await waitFor('the listener hears it', () => seen.length === 1);
+    await quiet.close();
   });
 
   it('publishes the newest value per series of each batch, and a host coming up', async () => {

@@ -10,6 +10,12 @@ import { hostStatus } from './hosts.js';
 import { liveTopic } from './live.js';
 
 const LAST_SEEN_EVERY_MS = 30_000;
+/**
+ * When a samples event reached nobody (no dashboard open on any instance), the next ones are not even
+ * built for this long: at 100k samples/s they cost a third of the server's CPU. A page opening meanwhile
+ * loads current values itself and gets live ones within this time.
+ */
+export const SAMPLES_QUIET_MS = 5000;
 
 interface Known {
   name: string;
@@ -33,6 +39,7 @@ export class LivePublisher {
   private queue: BatchWrite[] = [];
   private scheduled = false;
   private running: Promise<void> = Promise.resolve();
+  private samplesQuietUntil = 0;
 
   constructor(private d: LivePublisherDeps) {}
 
@@ -56,14 +63,20 @@ export class LivePublisher {
 
   private async publishBatches(writes: BatchWrite[]): Promise<void> {
     for (const w of writes) {
-      const values: LivePayload<'samples'>['values'] = [];
-      for (const s of w.series) {
-        const last = s.ts.length - 1;
-        if (last >= 0) values.push({ metric: s.name, labels: s.labels, ts: s.ts[last]!, value: s.values[last]! });
-      }
-      if (values.length) await this.d.coordination.publish(liveTopic('samples'), { hostId: w.hostId, values });
+      if (this.d.now() >= this.samplesQuietUntil) await this.publishSamples(w);
       await this.seen(w);
     }
+  }
+
+  private async publishSamples(w: BatchWrite): Promise<void> {
+    const values: LivePayload<'samples'>['values'] = [];
+    for (const s of w.series) {
+      const last = s.ts.length - 1;
+      if (last >= 0) values.push({ metric: s.name, labels: s.labels, ts: s.ts[last]!, value: s.values[last]! });
+    }
+    if (!values.length) return;
+    const reached = await this.d.coordination.publish(liveTopic('samples'), { hostId: w.hostId, values });
+    if (reached === 0) this.samplesQuietUntil = this.d.now() + SAMPLES_QUIET_MS;
   }
 
   private async seen(w: BatchWrite): Promise<void> {

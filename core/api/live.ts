@@ -51,6 +51,10 @@ export class LiveHub {
   private buffer: Stamped[] = [];
   private clients = new Map<WebSocket, () => Promise<boolean>>();
   private unsubscribes: (() => Promise<void>)[] = [];
+  /** 'samples' is only listened to while a client is attached (it is most of the bus's traffic). */
+  private samples: { unsubscribe: Promise<() => Promise<void>> } | null = null;
+  /** The seq when samples last stopped being listened to: a client resuming from before it resyncs. */
+  private samplesMissedAfter = -1;
   private recheckTimer: NodeJS.Timeout | undefined;
   private bufferSize: number;
   private maxBacklog: number;
@@ -63,8 +67,10 @@ export class LiveHub {
 
   async start(): Promise<void> {
     for (const event of Object.keys(liveEvents) as LiveEventName[]) {
+      if (event === 'samples') continue;
       this.unsubscribes.push(await this.o.coordination.subscribe(liveTopic(event), (payload) => this.push(event, payload)));
     }
+    this.samplesMissedAfter = this.seq;
     this.recheckTimer = setInterval(() => void this.recheck(), this.o.recheckEveryMs ?? 30_000);
     this.recheckTimer.unref();
   }
@@ -73,7 +79,7 @@ export class LiveHub {
   async recheck(): Promise<void> {
     for (const [ws, stillValid] of [...this.clients]) {
       if (await stillValid().catch(() => true)) continue; // a store hiccup is not a sign-out
-      this.clients.delete(ws);
+      this.detach(ws);
       ws.close(CLOSE_UNAUTHORIZED, 'session ended or token revoked; sign in again');
     }
   }
@@ -81,6 +87,7 @@ export class LiveHub {
   async stop(): Promise<void> {
     clearInterval(this.recheckTimer);
     for (const u of this.unsubscribes.splice(0)) await u();
+    await this.unwatchSamples();
     for (const ws of this.clients.keys()) ws.close(1001, 'server shutting down');
     this.clients.clear();
   }
@@ -106,12 +113,32 @@ export class LiveHub {
     for (const ws of this.clients.keys()) this.send(ws, stamped.text);
   }
 
+  private watchSamples(): void {
+    if (this.samples) return;
+    this.samples = { unsubscribe: this.o.coordination.subscribe(liveTopic('samples'), (payload) => this.push('samples', payload)) };
+    this.samples.unsubscribe.catch((err) => this.o.log.warn({ err }, 'cannot subscribe to live samples'));
+  }
+
+  private async unwatchSamples(): Promise<void> {
+    const current = this.samples;
+    if (!current) return;
+    this.samples = null;
+    this.samplesMissedAfter = this.seq;
+    await (
+      await current.unsubscribe.catch(() => async () => {})
+    )();
+  }
+
+  private detach(ws: WebSocket): void {
+    if (this.clients.delete(ws) && this.clients.size === 0) void this.unwatchSamples();
+  }
+
   private send(ws: WebSocket, text: string): void {
     if (ws.readyState !== ws.OPEN) return;
     if (ws.bufferedAmount > this.maxBacklog) {
       // Too slow to keep up: it catches up from the buffer (or resyncs) when it reconnects.
       ws.close(1013, 'too far behind; reconnect to resume');
-      this.clients.delete(ws);
+      this.detach(ws);
       return;
     }
     ws.send(text);
@@ -129,15 +156,16 @@ export class LiveHub {
     if (wantsResume) {
       if (resume.instance !== undefined && resume.instance !== this.instance) resync = 'instance_changed';
       else if (resume.since! > this.seq) resync = 'ahead';
-      else if (resume.since! + 1 < bufferFrom) resync = 'too_old';
+      else if (resume.since! + 1 < bufferFrom || resume.since! <= this.samplesMissedAfter) resync = 'too_old';
     }
     ws.send(this.control('hello', { resumed: wantsResume && !resync, bufferFrom }));
     if (resync) ws.send(this.control('resync', { reason: resync }));
     else if (wantsResume) for (const s of this.buffer) if (s.seq > resume.since!) ws.send(s.text);
     // Added after the replay, all synchronously: nothing pushed in between can be missed or doubled.
     this.clients.set(ws, stillValid);
-    ws.on('close', () => this.clients.delete(ws));
-    ws.on('error', () => this.clients.delete(ws));
+    this.watchSamples();
+    ws.on('close', () => this.detach(ws));
+    ws.on('error', () => this.detach(ws));
   }
 }
 

@@ -26,8 +26,9 @@ export interface Coordination {
   /**
    * Pub/sub between instances (and within one): live events for WebSocket clients, cache invalidation.
    * At-most-once; never the only record of anything. Payloads travel as JSON: each handler gets its own copy.
+   * Resolves to how many subscriptions (in-process) or instances (Redis) it reached; 0: nobody listens.
    */
-  publish(topic: string, payload: unknown): Promise<void>;
+  publish(topic: string, payload: unknown): Promise<number>;
   /** Resolves once the subscription is live; returns the unsubscribe function (idempotent). */
   subscribe(topic: string, handler: (payload: unknown) => void): Promise<() => Promise<void>>;
   /** A short-lived exclusive guard (dedup of the same alert across instances): true if this caller got it. */

@@ -45,7 +45,7 @@ export interface ChannelSender {
 
 export interface NotifyDeps {
   /** For the desktop channel: publish an event on the bus (the desktop shell shows it natively). */
-  publish(topic: string, payload: unknown): Promise<void>;
+  publish(topic: string, payload: unknown): Promise<unknown>;
   /** Per attempt; default 10 s for HTTP channels, 30 s for email (SMTP servers greet slowly). */
   timeoutMs?: number;
 }

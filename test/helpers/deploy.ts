@@ -36,7 +36,7 @@ export function testSecretBox(): SecretBox {
 
 export interface Progress {
   events: DeployProgress[];
-  publish(topic: string, payload: unknown): Promise<void>;
+  publish(topic: string, payload: unknown): Promise<number>;
   stepsOf(serverId: string): string[];
 }
 
@@ -46,6 +46,7 @@ export function progressRecorder(): Progress {
     events,
     async publish(topic, payload) {
       if (topic === 'deploy.progress') events.push(payload as DeployProgress);
+      return 1;
     },
     stepsOf: (serverId) => events.filter((e) => e.serverId === serverId).map((e) => e.step),
   };

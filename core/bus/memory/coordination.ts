@@ -56,12 +56,12 @@ export class MemoryCoordination implements Coordination {
     };
   }
 
-  async publish(topic: string, payload: unknown): Promise<void> {
+  async publish(topic: string, payload: unknown): Promise<number> {
     this.assertOpen();
     // Encode now: later changes to the publisher's object must not reach subscribers.
     const text = encodePayload(payload);
     const handlers = this.topics.get(topic);
-    if (!handlers || handlers.size === 0) return;
+    if (!handlers || handlers.size === 0) return 0;
     const snapshot = [...handlers];
     // setImmediate rather than a microtask: like a network hop, it lets I/O run between events.
     setImmediate(() => {
@@ -75,6 +75,7 @@ export class MemoryCoordination implements Coordination {
         }
       }
     });
+    return snapshot.length;
   }
 
   async subscribe(topic: string, handler: Handler): Promise<() => Promise<void>> {

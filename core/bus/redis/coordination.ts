@@ -77,9 +77,9 @@ export class RedisCoordination implements Coordination {
     await Promise.all([this.cmd.ping(), this.sub.ping()]);
   }
 
-  async publish(topic: string, payload: unknown): Promise<void> {
+  async publish(topic: string, payload: unknown): Promise<number> {
     const text = encodePayload(payload);
-    await this.live().publish(this.channel(topic), text);
+    return this.live().publish(this.channel(topic), text);
   }
 
   async subscribe(topic: string, handler: (payload: unknown) => void): Promise<() => Promise<void>> {
