@@ -3,7 +3,6 @@
 import { useState } from 'react';
 import type { Output } from '../../../shared/contract/index.js';
 import { useApiMutation, useApiQuery } from '../../api/hooks.js';
-import { EmptyState } from '../../components/EmptyState.js';
 import { ErrorBanner, errorMessage } from '../../components/ErrorBanner.js';
 import { SelectField, TextField } from '../../components/form.js';
 import {
@@ -15,7 +14,8 @@ import {
   TYPE_FIELDS,
   type ChannelForm as Form,
 } from './channelForm.js';
-import { CheckboxField, DeleteButton, onlyShown, saveErrors } from './common.js';
+import { CheckboxField, onlyShown, saveErrors } from './common.js';
+import { ConfigSection } from './ConfigSection.js';
 
 type ChannelRecord = Output<'listChannels'>['items'][number];
 const TYPE_LABEL = {
@@ -147,76 +147,30 @@ function SendTest({ channel }: { channel: ChannelRecord }) {
 }
 
 export function ChannelsPage() {
-  const channels = useApiQuery('listChannels', {});
-  const [editing, setEditing] = useState<ChannelRecord | 'new' | null>(null);
-  const [saved, setSaved] = useState<string | null>(null);
-  const remove = useApiMutation('deleteChannel', { invalidates: ['listChannels'] });
-  const items = channels.data?.items ?? [];
   return (
-    <>
-      <div className="toolbar">
-        <h2>Notification channels</h2>
-        <button type="button" onClick={() => (setSaved(null), setEditing('new'))} disabled={editing === 'new'}>
-          New channel
-        </button>
-        <p role="status" className="muted">
-          {saved}
-        </p>
-      </div>
-      {editing && (
-        <ChannelForm
-          key={editing === 'new' ? 'new' : editing.id}
-          record={editing === 'new' ? null : editing}
-          onCancel={() => setEditing(null)}
-          onDone={(name) => (setEditing(null), setSaved(`Saved channel “${name}”.`))}
-        />
+    <ConfigSection<ChannelRecord>
+      title="Notification channels"
+      noun="channel"
+      list={useApiQuery('listChannels', {})}
+      listName="channels"
+      remove={useApiMutation('deleteChannel', { invalidates: ['listChannels'] })}
+      tableLabel="Channels"
+      columns={['Name', 'Type', 'Test']}
+      cells={(c) => (
+        <>
+          <td>{c.name}</td>
+          <td>{TYPE_LABEL[c.spec.type]}</td>
+          <td>
+            <SendTest channel={c} />
+          </td>
+        </>
       )}
-      <ErrorBanner title="Cannot load channels" error={channels.error} onRetry={() => void channels.refetch()} />
-      {channels.isPending ? (
-        <p className="muted">Loading…</p>
-      ) : items.length === 0 && !channels.error ? (
-        !editing && (
-          <EmptyState title="No channels yet" action={<button onClick={() => setEditing('new')}>Add a channel</button>}>
-            Channels are where notifications go: a Slack channel, an email list, a webhook. Add one, send a test, then use it in an
-            escalation policy.
-          </EmptyState>
-        )
-      ) : (
-        <table className="table" aria-label="Channels">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Type</th>
-              <th scope="col">Test</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((c) => (
-              <tr key={c.id}>
-                <td>{c.name}</td>
-                <td>{TYPE_LABEL[c.spec.type]}</td>
-                <td>
-                  <SendTest channel={c} />
-                </td>
-                <td className="row-actions">
-                  <button type="button" className="ghost" onClick={() => (setSaved(null), setEditing(c))} aria-label={`Edit ${c.name}`}>
-                    Edit
-                  </button>
-                  <DeleteButton
-                    what={`channel ${c.name}`}
-                    pending={remove.isPending && remove.variables?.id === c.id}
-                    error={remove.variables?.id === c.id ? remove.error : null}
-                    onDelete={() => remove.mutate({ id: c.id })}
-                  />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-    </>
+      form={(props) => <ChannelForm {...props} />}
+      empty={{
+        title: 'No channels yet',
+        action: 'Add a channel',
+        text: 'Channels are where notifications go: a Slack channel, an email list, a webhook. Add one, send a test, then use it in an escalation policy.',
+      }}
+    />
   );
 }

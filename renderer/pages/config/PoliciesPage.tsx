@@ -3,10 +3,10 @@
 import { useState } from 'react';
 import { useApiMutation, useApiQuery } from '../../api/hooks.js';
 import { Link } from '../../app/router.js';
-import { EmptyState } from '../../components/EmptyState.js';
 import { ErrorBanner } from '../../components/ErrorBanner.js';
 import { TextField } from '../../components/form.js';
-import { DeleteButton, onlyShown, saveErrors } from './common.js';
+import { onlyShown, saveErrors } from './common.js';
+import { ConfigSection } from './ConfigSection.js';
 import { EMPTY_POLICY, formToPolicy, placePolicyIssues, policyToForm, type PolicyForm as Form } from './policyForm.js';
 import type { Output } from '../../../shared/contract/index.js';
 
@@ -145,74 +145,27 @@ function PolicyForm({ record, onDone, onCancel }: { record: PolicyRecord | null;
 }
 
 export function PoliciesPage() {
-  const policies = useApiQuery('listPolicies', {});
-  const [editing, setEditing] = useState<PolicyRecord | 'new' | null>(null);
-  const [saved, setSaved] = useState<string | null>(null);
-  const remove = useApiMutation('deletePolicy', { invalidates: ['listPolicies'] });
-  const items = policies.data?.items ?? [];
   return (
-    <>
-      <div className="toolbar">
-        <h2>Escalation policies</h2>
-        <button type="button" onClick={() => (setSaved(null), setEditing('new'))} disabled={editing === 'new'}>
-          New policy
-        </button>
-        <p role="status" className="muted">
-          {saved}
-        </p>
-      </div>
-      {editing && (
-        <PolicyForm
-          key={editing === 'new' ? 'new' : editing.id}
-          record={editing === 'new' ? null : editing}
-          onCancel={() => setEditing(null)}
-          onDone={(name) => (setEditing(null), setSaved(`Saved policy “${name}”.`))}
-        />
+    <ConfigSection<PolicyRecord>
+      title="Escalation policies"
+      noun="policy"
+      list={useApiQuery('listPolicies', {})}
+      listName="policies"
+      remove={useApiMutation('deletePolicy', { invalidates: ['listPolicies'] })}
+      columns={['Name', 'Levels', 'Repeat']}
+      cells={(p) => (
+        <>
+          <td>{p.name}</td>
+          <td>{p.spec.levels.map((l) => `+${String(l.delay ?? '0s')}: ${l.channels.join(', ')}`).join(' → ')}</td>
+          <td>{p.spec.repeat ?? 0}</td>
+        </>
       )}
-      <ErrorBanner title="Cannot load policies" error={policies.error} onRetry={() => void policies.refetch()} />
-      {policies.isPending ? (
-        <p className="muted">Loading…</p>
-      ) : items.length === 0 && !policies.error ? (
-        !editing && (
-          <EmptyState title="No escalation policies yet" action={<button onClick={() => setEditing('new')}>Create a policy</button>}>
-            A policy says who hears about an incident and when: for example Slack at once, then email after 10 minutes if nobody
-            acknowledges. Add a channel first.
-          </EmptyState>
-        )
-      ) : (
-        <table className="table" aria-label="Escalation policies">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Levels</th>
-              <th scope="col">Repeat</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((p) => (
-              <tr key={p.id}>
-                <td>{p.name}</td>
-                <td>{p.spec.levels.map((l) => `+${String(l.delay ?? '0s')}: ${l.channels.join(', ')}`).join(' → ')}</td>
-                <td>{p.spec.repeat ?? 0}</td>
-                <td className="row-actions">
-                  <button type="button" className="ghost" onClick={() => (setSaved(null), setEditing(p))} aria-label={`Edit ${p.name}`}>
-                    Edit
-                  </button>
-                  <DeleteButton
-                    what={`policy ${p.name}`}
-                    pending={remove.isPending && remove.variables?.id === p.id}
-                    error={remove.variables?.id === p.id ? remove.error : null}
-                    onDelete={() => remove.mutate({ id: p.id })}
-                  />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-    </>
+      form={(props) => <PolicyForm {...props} />}
+      empty={{
+        title: 'No escalation policies yet',
+        action: 'Create a policy',
+        text: 'A policy says who hears about an incident and when: for example Slack at once, then email after 10 minutes if nobody acknowledges. Add a channel first.',
+      }}
+    />
   );
 }

@@ -2,11 +2,11 @@
 import { useState } from 'react';
 import type { Output } from '../../../shared/contract/index.js';
 import { useApiMutation, useApiQuery } from '../../api/hooks.js';
-import { EmptyState } from '../../components/EmptyState.js';
 import { ErrorBanner } from '../../components/ErrorBanner.js';
 import { TextField } from '../../components/form.js';
 import { formatTime } from '../../components/format.js';
-import { CheckboxField, DeleteButton, onlyShown, saveErrors } from './common.js';
+import { CheckboxField, onlyShown, saveErrors } from './common.js';
+import { ConfigSection } from './ConfigSection.js';
 import { emptySilence, formToSilence, placeSilenceIssues, silenceToForm, type SilenceForm as Form } from './silenceForm.js';
 
 type SilenceRecord = Output<'listSilences'>['items'][number];
@@ -131,79 +131,33 @@ const matchers = (s: SilenceRecord['spec']) => {
 };
 
 export function SilencesPage() {
-  const silences = useApiQuery('listSilences', {});
-  const [editing, setEditing] = useState<SilenceRecord | 'new' | null>(null);
-  const [saved, setSaved] = useState<string | null>(null);
-  const remove = useApiMutation('deleteSilence', { invalidates: ['listSilences'] });
-  const items = silences.data?.items ?? [];
   const now = Date.now();
   return (
-    <>
-      <div className="toolbar">
-        <h2>Silences</h2>
-        <button type="button" onClick={() => (setSaved(null), setEditing('new'))} disabled={editing === 'new'}>
-          New silence
-        </button>
-        <p role="status" className="muted">
-          {saved}
-        </p>
-      </div>
-      {editing && (
-        <SilenceForm
-          key={editing === 'new' ? 'new' : editing.id}
-          record={editing === 'new' ? null : editing}
-          onCancel={() => setEditing(null)}
-          onDone={(name) => (setEditing(null), setSaved(`Saved silence “${name}”.`))}
-        />
+    <ConfigSection<SilenceRecord>
+      title="Silences"
+      noun="silence"
+      list={useApiQuery('listSilences', {})}
+      listName="silences"
+      remove={useApiMutation('deleteSilence', { invalidates: ['listSilences'] })}
+      columns={['Name', 'Silences', 'Window']}
+      cells={(s) => (
+        <>
+          <td>
+            {s.name} {s.spec.endsAt <= now && <span className="badge muted">ended</span>}
+          </td>
+          <td>{matchers(s.spec)}</td>
+          <td>
+            {formatTime(s.spec.startsAt)} – {formatTime(s.spec.endsAt)}
+            {s.spec.recurring && ` · daily ${s.spec.recurring.from}–${s.spec.recurring.to} UTC`}
+          </td>
+        </>
       )}
-      <ErrorBanner title="Cannot load silences" error={silences.error} onRetry={() => void silences.refetch()} />
-      {silences.isPending ? (
-        <p className="muted">Loading…</p>
-      ) : items.length === 0 && !silences.error ? (
-        !editing && (
-          <EmptyState title="No silences" action={<button onClick={() => setEditing('new')}>Plan a maintenance window</button>}>
-            Silence alerts during maintenance: they are still recorded, just not notified.
-          </EmptyState>
-        )
-      ) : (
-        <table className="table" aria-label="Silences">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Silences</th>
-              <th scope="col">Window</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((s) => (
-              <tr key={s.id}>
-                <td>
-                  {s.name} {s.spec.endsAt <= now && <span className="badge muted">ended</span>}
-                </td>
-                <td>{matchers(s.spec)}</td>
-                <td>
-                  {formatTime(s.spec.startsAt)} – {formatTime(s.spec.endsAt)}
-                  {s.spec.recurring && ` · daily ${s.spec.recurring.from}–${s.spec.recurring.to} UTC`}
-                </td>
-                <td className="row-actions">
-                  <button type="button" className="ghost" onClick={() => (setSaved(null), setEditing(s))} aria-label={`Edit ${s.name}`}>
-                    Edit
-                  </button>
-                  <DeleteButton
-                    what={`silence ${s.name}`}
-                    pending={remove.isPending && remove.variables?.id === s.id}
-                    error={remove.variables?.id === s.id ? remove.error : null}
-                    onDelete={() => remove.mutate({ id: s.id })}
-                  />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-    </>
+      form={(props) => <SilenceForm {...props} />}
+      empty={{
+        title: 'No silences',
+        action: 'Plan a maintenance window',
+        text: 'Silence alerts during maintenance: they are still recorded, just not notified.',
+      }}
+    />
   );
 }

@@ -7,7 +7,7 @@ import { EmptyState } from '../../components/EmptyState.js';
 import { ErrorBanner } from '../../components/ErrorBanner.js';
 import { TextField, formErrors } from '../../components/form.js';
 import { formatAgo, formatTime } from '../../components/format.js';
-import { DeleteButton } from '../config/common.js';
+import { ListTableHead, RowDeleteButton } from '../config/ConfigSection.js';
 
 type Created = Output<'createApiToken'>;
 
@@ -99,18 +99,7 @@ export function ApiTokens() {
         <EmptyState title="No API tokens">Create one above for a script or the CLI.</EmptyState>
       ) : (
         <table className="table" aria-label="API tokens">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Starts with</th>
-              <th scope="col">Created</th>
-              <th scope="col">Last used</th>
-              <th scope="col">Expires</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <ListTableHead columns={['Name', 'Starts with', 'Created', 'Last used', 'Expires']} />
           <tbody>
             {list.map((t) => (
               <tr key={t.id}>
@@ -122,13 +111,7 @@ export function ApiTokens() {
                 <td>{formatAgo(t.lastUsedAt)}</td>
                 <td>{t.expiresAt === null ? 'never' : formatTime(t.expiresAt)}</td>
                 <td className="row-actions">
-                  <DeleteButton
-                    what={`token ${t.name}`}
-                    verb="Revoke"
-                    pending={revoke.isPending && revoke.variables?.id === t.id}
-                    error={revoke.variables?.id === t.id ? revoke.error : null}
-                    onDelete={() => revoke.mutate({ id: t.id })}
-                  />
+                  <RowDeleteButton id={t.id} what={`token ${t.name}`} verb="Revoke" remove={revoke} />
                 </td>
               </tr>
             ))}
