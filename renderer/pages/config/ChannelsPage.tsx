@@ -3,7 +3,7 @@
 import { useState } from 'react';
 import type { Output } from '../../../shared/contract/index.js';
 import { useApiMutation, useApiQuery } from '../../api/hooks.js';
-import { ErrorBanner, errorMessage } from '../../components/ErrorBanner.js';
+import { errorMessage } from '../../components/ErrorBanner.js';
 import { SelectField, TextField } from '../../components/form.js';
 import {
   channelToForm,
@@ -16,6 +16,7 @@ import {
 } from './channelForm.js';
 import { CheckboxField, onlyShown, saveErrors } from './common.js';
 import { ConfigSection } from './ConfigSection.js';
+import { ConfigForm, submitConfig } from './ConfigForm.js';
 
 type ChannelRecord = Output<'listChannels'>['items'][number];
 const TYPE_LABEL = {
@@ -47,21 +48,22 @@ function ChannelForm({ record, onDone, onCancel }: { record: ChannelRecord | nul
   const secretHint = record ? 'shown as dots: leave them to keep the stored secret' : undefined;
 
   return (
-    <form
-      className="card config-form"
-      aria-label={record ? `Edit channel ${record.name}` : 'New channel'}
-      noValidate
-      onSubmit={(e) => {
-        e.preventDefault();
-        const out = formToChannel(form);
-        if (!out.ok) return (save.reset(), setLocal(out.errors));
-        setLocal({});
-        if (record) update.mutate({ ...out.spec, id: record.id });
-        else create.mutate(out.spec);
-      }}
+    <ConfigForm
+      noun="channel"
+      editing={record?.name ?? null}
+      banner={errors.banner}
+      pending={save.isPending}
+      onSubmit={() =>
+        submitConfig(formToChannel(form), {
+          recordId: record?.id ?? null,
+          save,
+          setLocal,
+          create: (spec) => create.mutate(spec),
+          update: (input) => update.mutate(input),
+        })
+      }
+      onCancel={onCancel}
     >
-      <h2>{record ? `Edit channel “${record.name}”` : 'New channel'}</h2>
-      {errors.banner && <ErrorBanner title="Cannot save the channel" error={errors.banner} />}
       <div className="form-row">
         {field('name', 'Name', undefined, { autoFocus: true })}
         <SelectField
@@ -107,15 +109,7 @@ function ChannelForm({ record, onDone, onCancel }: { record: ChannelRecord | nul
         </>
       )}
       {form.type === 'desktop' && <p className="muted">Shown by the desktop app's tray while it runs. No settings.</p>}
-      <div className="actions">
-        <button type="submit" disabled={save.isPending}>
-          {save.isPending ? 'Saving…' : record ? 'Save channel' : 'Create channel'}
-        </button>
-        <button type="button" className="ghost" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
-    </form>
+    </ConfigForm>
   );
 }
 

@@ -7,6 +7,7 @@ import { ErrorBanner } from '../../components/ErrorBanner.js';
 import { TextField } from '../../components/form.js';
 import { onlyShown, saveErrors } from './common.js';
 import { ConfigSection } from './ConfigSection.js';
+import { ConfigForm, submitConfig } from './ConfigForm.js';
 import { EMPTY_POLICY, formToPolicy, placePolicyIssues, policyToForm, type PolicyForm as Form } from './policyForm.js';
 import type { Output } from '../../../shared/contract/index.js';
 
@@ -33,21 +34,23 @@ function PolicyForm({ record, onDone, onCancel }: { record: PolicyRecord | null;
     setForm((f) => ({ ...f, levels: f.levels.map((l, j) => (j === i ? { ...l, ...patch } : l)) }));
 
   return (
-    <form
-      className="card config-form"
-      aria-label={record ? `Edit policy ${record.name}` : 'New escalation policy'}
-      noValidate
-      onSubmit={(e) => {
-        e.preventDefault();
-        const out = formToPolicy(form);
-        if (!out.ok) return (save.reset(), setLocal(out.errors));
-        setLocal({});
-        if (record) update.mutate({ ...out.spec, id: record.id });
-        else create.mutate(out.spec);
-      }}
+    <ConfigForm
+      noun="policy"
+      newTitle="New escalation policy"
+      editing={record?.name ?? null}
+      banner={errors.banner}
+      pending={save.isPending}
+      onSubmit={() =>
+        submitConfig(formToPolicy(form), {
+          recordId: record?.id ?? null,
+          save,
+          setLocal,
+          create: (spec) => create.mutate(spec),
+          update: (input) => update.mutate(input),
+        })
+      }
+      onCancel={onCancel}
     >
-      <h2>{record ? `Edit policy “${record.name}”` : 'New escalation policy'}</h2>
-      {errors.banner && <ErrorBanner title="Cannot save the policy" error={errors.banner} />}
       <ErrorBanner title="Cannot load channels" error={channels.error} />
       <div className="form-row">
         <TextField
@@ -132,15 +135,7 @@ function PolicyForm({ record, onDone, onCancel }: { record: PolicyRecord | null;
           Add a level
         </button>
       </fieldset>
-      <div className="actions">
-        <button type="submit" disabled={save.isPending}>
-          {save.isPending ? 'Saving…' : record ? 'Save policy' : 'Create policy'}
-        </button>
-        <button type="button" className="ghost" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
-    </form>
+    </ConfigForm>
   );
 }
 

@@ -3,7 +3,6 @@
 import { useState } from 'react';
 import { METRICS } from '../../../shared/metrics.js';
 import { useApiMutation, useApiQuery } from '../../api/hooks.js';
-import { ErrorBanner } from '../../components/ErrorBanner.js';
 import { SelectField, TextAreaField, TextField } from '../../components/form.js';
 import { CheckboxField, onlyShown, saveErrors } from './common.js';
 import {
@@ -20,6 +19,7 @@ import {
   type RuleForm as Form,
   type RuleRecord,
 } from './ruleForm.js';
+import { ConfigForm, submitConfig } from './ConfigForm.js';
 
 const COMMON_FIELDS: RuleField[] = [
   'name',
@@ -74,27 +74,24 @@ export function RuleForm({
 
   const submit = () => {
     const out = formToSpec(form);
-    if (!out.ok) {
-      save.reset();
-      return setLocal(out.errors as Record<string, string>);
-    }
-    setLocal({});
-    if (record) update.mutate({ ...out.spec, id: record.id });
-    else create.mutate(out.spec);
+    submitConfig(out.ok ? out : { ok: false, errors: out.errors as Record<string, string> }, {
+      recordId: record?.id ?? null,
+      save,
+      setLocal,
+      create: (spec) => create.mutate(spec),
+      update: (input) => update.mutate(input),
+    });
   };
 
   return (
-    <form
-      className="card config-form"
-      aria-label={record ? `Edit rule ${record.name}` : 'New rule'}
-      noValidate
-      onSubmit={(e) => {
-        e.preventDefault();
-        submit();
-      }}
+    <ConfigForm
+      noun="rule"
+      editing={record?.name ?? null}
+      banner={errors.banner}
+      pending={save.isPending}
+      onSubmit={submit}
+      onCancel={onCancel}
     >
-      <h2>{record ? `Edit rule “${record.name}”` : 'New rule'}</h2>
-      {errors.banner && <ErrorBanner title="Cannot save the rule" error={errors.banner} />}
       <div className="form-row">
         {text('name', 'Name', undefined, { required: true, autoFocus: true })}
         <SelectField
@@ -213,14 +210,6 @@ export function RuleForm({
           error={errors.fields.autoResolve}
         />
       </div>
-      <div className="actions">
-        <button type="submit" disabled={save.isPending}>
-          {save.isPending ? 'Saving…' : record ? 'Save rule' : 'Create rule'}
-        </button>
-        <button type="button" className="ghost" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
-    </form>
+    </ConfigForm>
   );
 }

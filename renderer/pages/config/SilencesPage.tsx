@@ -2,11 +2,11 @@
 import { useState } from 'react';
 import type { Output } from '../../../shared/contract/index.js';
 import { useApiMutation, useApiQuery } from '../../api/hooks.js';
-import { ErrorBanner } from '../../components/ErrorBanner.js';
 import { TextField } from '../../components/form.js';
 import { formatTime } from '../../components/format.js';
 import { CheckboxField, onlyShown, saveErrors } from './common.js';
 import { ConfigSection } from './ConfigSection.js';
+import { ConfigForm, submitConfig } from './ConfigForm.js';
 import { emptySilence, formToSilence, placeSilenceIssues, silenceToForm, type SilenceForm as Form } from './silenceForm.js';
 
 type SilenceRecord = Output<'listSilences'>['items'][number];
@@ -43,21 +43,22 @@ function SilenceForm({ record, onDone, onCancel }: { record: SilenceRecord | nul
   );
 
   return (
-    <form
-      className="card config-form"
-      aria-label={record ? `Edit silence ${record.name}` : 'New silence'}
-      noValidate
-      onSubmit={(e) => {
-        e.preventDefault();
-        const out = formToSilence(form);
-        if (!out.ok) return (save.reset(), setLocal(out.errors));
-        setLocal({});
-        if (record) update.mutate({ ...out.spec, id: record.id });
-        else create.mutate(out.spec);
-      }}
+    <ConfigForm
+      noun="silence"
+      editing={record?.name ?? null}
+      banner={errors.banner}
+      pending={save.isPending}
+      onSubmit={() =>
+        submitConfig(formToSilence(form), {
+          recordId: record?.id ?? null,
+          save,
+          setLocal,
+          create: (spec) => create.mutate(spec),
+          update: (input) => update.mutate(input),
+        })
+      }
+      onCancel={onCancel}
     >
-      <h2>{record ? `Edit silence “${record.name}”` : 'New silence'}</h2>
-      {errors.banner && <ErrorBanner title="Cannot save the silence" error={errors.banner} />}
       <div className="form-row">
         {field('name', 'Name', undefined, { autoFocus: true })}
         {field('startsAt', 'From', 'your local time', { type: 'datetime-local' })}
@@ -104,15 +105,7 @@ function SilenceForm({ record, onDone, onCancel }: { record: SilenceRecord | nul
         </p>
       )}
       {field('comment', 'Comment', 'why, and who to ask')}
-      <div className="actions">
-        <button type="submit" disabled={save.isPending}>
-          {save.isPending ? 'Saving…' : record ? 'Save silence' : 'Create silence'}
-        </button>
-        <button type="button" className="ghost" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
-    </form>
+    </ConfigForm>
   );
 }
 
