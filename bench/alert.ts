@@ -11,11 +11,11 @@
 //                            BENCH_STORE_SECONDS=45 (probe budget per store) WATCHTOWER_BENCH_PG_URL WATCHTOWER_BENCH_REDIS_URL
 import { randomBytes } from 'node:crypto';
 import { createServer, Agent as HttpAgent } from 'node:http';
-import pg from 'pg';
 import { batchFactory } from './batches.js';
 import { cpuWindow } from './cpu.js';
+import { teamScratch } from './scratch.js';
 import * as L from './lib.js';
-import { deleteRedisPrefix, redisClients, redisPrefix, REDIS_URL } from './redis.js';
+import { redisClients, REDIS_URL } from './redis.js';
 import { fmt, onCleanup, percentile, sleep, type BenchHost } from './lib.js';
 
 const env = (k: string, d: number) => Number(process.env[k] ?? d);
@@ -138,21 +138,7 @@ interface Result {
 async function runStore(store: string): Promise<Result> {
   const team = store === 'postgres';
   const dataDir = L.tempDir(`wt-bench-alert-${store}-`);
-  const schema = `bench_${randomBytes(5).toString('hex')}`;
-  const prefix = redisPrefix();
-  let admin: pg.Client | undefined;
-  let dropped = false; // done at the end of a good run; the cleanups cover the others
-  const drop = async () => {
-    if (dropped || !admin) return;
-    dropped = true;
-    const keys = await deleteRedisPrefix(prefix);
-    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).finally(() => admin!.end());
-    console.log(`dropped schema ${schema}, deleted ${keys} Redis keys under ${prefix}`);
-  };
-  if (team) {
-    await (admin = new pg.Client({ connectionString: L.PG_URL })).connect();
-    onCleanup(drop);
-  }
+  const { schema, prefix, admin, drop } = await teamScratch(team);
   const server = await L.startServer({
     dataDir,
     ...(team ? { database: L.PG_URL, schema, env: { WATCHTOWER_REDIS_URL: REDIS_URL, WATCHTOWER_REDIS_PREFIX: prefix } } : {}),

@@ -12,7 +12,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import pino from 'pino';
 import { channelSchema, escalationPolicySchema } from '../shared/alerting/index.js';
 import { openCoordination } from '../core/bus/index.js';
@@ -23,8 +22,9 @@ import type { Incident } from '../core/store/alerting/types.js';
 import { openStore } from '../core/store/index.js';
 import type { SqlDb } from '../core/store/sql-db.js';
 import { cpuWindow } from './cpu.js';
+import { teamScratch } from './scratch.js';
 import { fmt, onCleanup, percentile, PG_URL, runMain, sleep, tempDir } from './lib.js';
-import { deleteRedisPrefix, redisPrefix, REDIS_URL } from './redis.js';
+import { REDIS_URL } from './redis.js';
 
 const env = (k: string, d: number) => Number(process.env[k] ?? d);
 const N = env('BENCH_TIMERS', 10_000);
@@ -80,21 +80,7 @@ interface Result {
 async function runMode(mode: string): Promise<Result> {
   const team = mode === 'team';
   const label = team ? 'team: postgres + redis' : 'local: sqlite + in-process';
-  const schema = `bench_${randomBytes(5).toString('hex')}`;
-  const prefix = redisPrefix();
-  let admin: pg.Client | undefined;
-  let dropped = false; // done at the end of a good run; the cleanup covers the others
-  const drop = async () => {
-    if (dropped || !admin) return;
-    dropped = true;
-    const keys = await deleteRedisPrefix(prefix);
-    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).finally(() => admin!.end());
-    console.log(`dropped schema ${schema}, deleted ${keys} Redis keys under ${prefix}`);
-  };
-  if (team) {
-    await (admin = new pg.Client({ connectionString: PG_URL })).connect();
-    onCleanup(drop);
-  }
+  const { schema, prefix, admin, drop } = await teamScratch(team);
   const store = await openStore(team ? { url: PG_URL, schema } : { url: join(tempDir('wt-bench-timers-'), 'watchtower.db') });
   const coordination = await openCoordination(team ? { redisUrl: REDIS_URL, prefix } : {});
   const alerting = new AlertingStore(store.sql);
