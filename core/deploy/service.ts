@@ -1,16 +1,20 @@
 // The deployer as the app runs it: servers, runs, probes, host-key scans and tunnels over one
 // context. The API handlers (core/api/deploy.ts) and the CLI call this; tests may too.
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { ProbeResult } from '../../shared/contract/deploy.js';
 import type { Coordination } from '../bus/types.js';
 import { DeployStore } from '../store/deploy/store.js';
 import type { Store } from '../store/types.js';
+import { every, type Job } from '../jobs/schedule.js';
 import { DeployContext, type DeployContextOptions } from './context.js';
 import { Deployer } from './deployer.js';
 import { DeployError } from './errors.js';
 import { fingerprintOf, keyAlgorithm } from './host-keys.js';
 import { jumpTargetOf, openConnection } from './host-run.js';
 import { parseProbe, probeScript } from './probe.js';
+import { interruptedBy, RunLeases } from './run-leases.js';
 import { Servers, type SecretBox } from './servers.js';
 import { SshConnection } from './ssh.js';
 import { Tunnels } from './tunnels.js';
@@ -18,13 +22,19 @@ import { Tunnels } from './tunnels.js';
 export interface DeployServiceOptions extends Omit<DeployContextOptions, 'store' | 'servers' | 'hosts'> {
   store: Store;
   box: SecretBox;
-  coordination: Pick<Coordination, 'publish'> & Partial<Pick<Coordination, 'tryAcquire' | 'release'>>;
+  coordination: Pick<Coordination, 'publish'>;
   log: Logger;
+  /** Who runs this core (host:pid); a random suffix makes each start a distinct owner of its runs. */
+  instanceId?: string;
   /**
-   * At start, runs the store still shows as running are marked failed (interrupted). Only for a
-   * single instance: in team mode another instance may be running them.
+   * At start, runs the store still shows as running are marked failed (interrupted) at once. Only
+   * for a single instance (local mode): in team mode another instance may be running them.
    */
   recoverInterruptedRuns?: boolean;
+  /** A run whose instance has not renewed it for this long is marked interrupted by any other (default 45 s). */
+  instanceTimeoutMs?: number;
+  /** How often this instance renews its runs and looks for abandoned ones (default a third of the timeout, at most 5 s). */
+  leaseRenewMs?: number;
   /** The local ingest listener tunnels forward to; defaults to ingestUrl's host and port. */
   ingestListener?: () => { host: string; port: number };
 }
@@ -35,6 +45,11 @@ export class DeployService {
   readonly ctx: DeployContext;
   readonly deployer: Deployer;
   readonly tunnels: Tunnels;
+  readonly leases: RunLeases;
+  /** This process as recorded on its runs. */
+  readonly owner: string;
+  private readonly renewMs: number;
+  private leaseJob: Job | null = null;
 
   constructor(private o: DeployServiceOptions) {
     const now = o.now ?? Date.now;
@@ -43,7 +58,19 @@ export class DeployService {
     this.servers = new Servers({ store: this.store, box: o.box, now, tunnelState: (id) => tunnels?.state(id) });
     this.ctx = new DeployContext({ ...o, now, store: this.store, servers: this.servers, hosts: o.store });
     const log = o.log.child({ component: 'deploy' });
-    this.deployer = new Deployer({ ctx: this.ctx, coordination: o.coordination, log });
+    const timeoutMs = o.instanceTimeoutMs ?? 45_000;
+    this.renewMs = o.leaseRenewMs ?? Math.min(5_000, timeoutMs / 3);
+    this.owner = `${o.instanceId ?? `${hostname()}:${process.pid}`}:${randomBytes(3).toString('hex')}`;
+    const deployer = (this.deployer = new Deployer({ ctx: this.ctx, coordination: o.coordination, log, owner: this.owner }));
+    this.leases = new RunLeases({
+      store: this.store,
+      coordination: o.coordination,
+      log,
+      now,
+      timeoutMs,
+      held: () => deployer.held(),
+      lost: (id) => deployer.lost(id),
+    });
     tunnels = this.tunnels = new Tunnels({
       ctx: this.ctx,
       ingest:
@@ -58,25 +85,17 @@ export class DeployService {
   }
 
   async start(): Promise<void> {
-    if (this.o.recoverInterruptedRuns) await this.failInterruptedRuns();
+    if (this.o.recoverInterruptedRuns) await this.leases.interruptAll('interrupted: Watchtower stopped during the run');
+    // Local mode has no other instance to judge: it only keeps its own runs' heartbeats current.
+    const beat = this.o.recoverInterruptedRuns ? () => this.leases.renew() : () => this.leases.tick();
+    this.leaseJob = every(this.renewMs, 'deploy-leases', this.o.log.child({ component: 'deploy' }), beat);
     await this.tunnels.resume();
   }
 
-  private async failInterruptedRuns(): Promise<void> {
-    const now = this.ctx.now();
-    for (const run of await this.store.listRuns(500)) {
-      if (run.status !== 'running') continue;
-      for (const t of run.targets) {
-        if (t.status !== 'running' && t.status !== 'pending') continue;
-        Object.assign(t, { status: 'failed', step: 'failed', error: 'interrupted: Watchtower stopped during the run', finishedAt: now });
-      }
-      const ok = run.targets.filter((t) => t.status === 'ok').length;
-      await this.store.saveRun({ ...run, status: ok === 0 ? 'failed' : 'partial', finishedAt: now });
-    }
-  }
-
   async stop(): Promise<void> {
-    await this.deployer.drain();
+    // Still renewing while runs drain; what has not finished then is marked interrupted by this instance.
+    await this.deployer.drain(10_000, this.o.recoverInterruptedRuns ? undefined : interruptedBy(this.owner));
+    await this.leaseJob?.stop();
     this.tunnels.stop();
   }
 

@@ -3,7 +3,7 @@
 // this store only ever sees the sealed text.
 import { newId, newSortableId } from '../ids.js';
 import type { SqlDb } from '../sql-db.js';
-import type { DeployRunRecord, HostKeyRecord, ServerRecord, ServerSpec } from './types.js';
+import type { DeployRunRecord, HostKeyRecord, LeasedRun, ServerRecord, ServerSpec } from './types.js';
 
 const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
 const parse = <T>(v: unknown): T | null => (typeof v === 'string' ? (JSON.parse(v) as T) : null);
@@ -126,12 +126,74 @@ export class DeployStore {
     return newSortableId('run', now);
   }
 
-  async saveRun(run: DeployRunRecord): Promise<void> {
-    await this.db.run(
-      `INSERT INTO deploy_runs (id, action, status, concurrency, started_at, finished_at, targets) VALUES ($1, $2, $3, $4, $5, $6, $7)
-       ON CONFLICT (id) DO UPDATE SET status = excluded.status, finished_at = excluded.finished_at, targets = excluded.targets`,
-      [run.id, run.action, run.status, run.concurrency, run.startedAt, run.finishedAt, JSON.stringify(run.targets)],
+  /**
+   * Inserts or updates a run, and with `lease` records who runs it and that it is alive. A run that
+   * has finished is never written again: false then (another instance marked it interrupted).
+   */
+  async saveRun(run: DeployRunRecord, lease?: { owner: string; at: number }): Promise<boolean> {
+    const changed = await this.db.run(
+      `INSERT INTO deploy_runs (id, action, status, concurrency, started_at, finished_at, targets, owner, heartbeat_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       ON CONFLICT (id) DO UPDATE SET status = excluded.status, finished_at = excluded.finished_at, targets = excluded.targets,
+         heartbeat_at = COALESCE(excluded.heartbeat_at, deploy_runs.heartbeat_at)
+       WHERE deploy_runs.status = 'running'`,
+      [
+        run.id,
+        run.action,
+        run.status,
+        run.concurrency,
+        run.startedAt,
+        run.finishedAt,
+        JSON.stringify(run.targets),
+        lease?.owner ?? null,
+        lease?.at ?? null,
+      ],
     );
+    return changed > 0;
+  }
+
+  /** The owner's heartbeat for the runs it is executing; answers those still running (one missing was interrupted meanwhile). */
+  async renewRuns(ids: string[], now: number): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const list = ids.map((_, i) => `$${i + 2}`).join(', ');
+    const sql = `UPDATE deploy_runs SET heartbeat_at = $1 WHERE status = 'running' AND id IN (${list}) RETURNING id`;
+    return (await this.db.all<{ id: string }>(sql, [now, ...ids])).map((r) => r.id);
+  }
+
+  /** Running runs whose heartbeat is older than `before` (none recorded counts as 0), oldest first. */
+  async staleRuns(before: number): Promise<LeasedRun[]> {
+    const sql = "SELECT * FROM deploy_runs WHERE status = 'running' AND COALESCE(heartbeat_at, 0) < $1 ORDER BY started_at LIMIT 500";
+    return (await this.db.all(sql, [before])).map((r) => ({
+      run: runFromRow(r),
+      owner: (r.owner as string | null) ?? null,
+      heartbeatAt: Number(r.heartbeat_at ?? 0),
+    }));
+  }
+
+  /**
+   * Writes the verdict on a stale run, only if it is still running with the heartbeat the caller
+   * saw: of several instances judging it, exactly one gets true, and an owner that saved or renewed
+   * since (alive after all) keeps its run.
+   */
+  async finishStaleRun(run: DeployRunRecord, seenHeartbeatAt: number): Promise<boolean> {
+    const sql = `UPDATE deploy_runs SET status = $2, finished_at = $3, targets = $4
+                 WHERE id = $1 AND status = 'running' AND COALESCE(heartbeat_at, 0) = $5`;
+    return (await this.db.run(sql, [run.id, run.status, run.finishedAt, JSON.stringify(run.targets), seenHeartbeatAt])) > 0;
+  }
+
+  /**
+   * The per-server guard: true if `runId` now holds the server. A holder that is no longer running
+   * (finished, or marked interrupted) does not count. Seeing the holder finished is the only way to
+   * take over, and finished is final, so two runs never both hold a server.
+   */
+  async claimServer(serverId: string, runId: string): Promise<boolean> {
+    const sql = `UPDATE deploy_servers SET busy_run = $2 WHERE id = $1 AND (busy_run IS NULL
+                   OR EXISTS (SELECT 1 FROM deploy_runs r WHERE r.id = deploy_servers.busy_run AND r.status <> 'running'))`;
+    return (await this.db.run(sql, [serverId, runId])) > 0;
+  }
+
+  async releaseServer(serverId: string, runId: string): Promise<void> {
+    await this.db.run('UPDATE deploy_servers SET busy_run = NULL WHERE id = $1 AND busy_run = $2', [serverId, runId]);
   }
 
   async getRun(id: string): Promise<DeployRunRecord | null> {

@@ -56,3 +56,10 @@ export interface DeployRunRecord {
   finishedAt: number | null;
   targets: DeployTargetView[];
 }
+
+/** A running run as another instance judges it: who runs it and when that instance last said so. */
+export interface LeasedRun {
+  run: DeployRunRecord;
+  owner: string | null;
+  heartbeatAt: number;
+}

@@ -1,6 +1,6 @@
 import { ALERTING_DDL } from '../alerting/schema.js';
 import { AUTH_DDL } from '../../auth/schema.js';
-import { DEPLOY_DDL } from '../deploy/schema.js';
+import { DEPLOY_DDL, deployLeasesDdl } from '../deploy/schema.js';
 
 // Every schema change, for both backends, in order. Applied at start by migrate.ts; a database
 // whose version is newer than the last entry here is refused. Never edit an applied entry: add one.
@@ -249,6 +249,12 @@ export const MIGRATIONS: Migration[] = [
     name: 'access: users, sessions, API tokens, sign-in throttle',
     sqlite: AUTH_DDL,
     postgres: AUTH_DDL,
+  },
+  {
+    version: 7,
+    name: 'deployer: each run leased by the instance running it; per-server deploy guard',
+    sqlite: deployLeasesDdl("CAST(unixepoch('subsec') * 1000 AS INTEGER)"),
+    postgres: deployLeasesDdl('CAST(extract(epoch FROM clock_timestamp()) * 1000 AS BIGINT)'),
   },
 ];
 
