@@ -56,6 +56,7 @@ export async function startApp(cfg: LoadedConfig, opts: { log?: Logger; now?: ()
   const log = opts.log ?? pino({ level: cfg.log.level });
   const now = opts.now ?? Date.now;
   const startedAt = now();
+  const instanceId = `${hostname()}:${process.pid}`;
   const cleanups: (() => Promise<unknown>)[] = [];
   const stop = async () => {
     for (const c of cleanups.reverse()) await c().catch((err) => log.error({ err }, 'error while stopping'));
@@ -82,13 +83,13 @@ export async function startApp(cfg: LoadedConfig, opts: { log?: Logger; now?: ()
       coordination,
       clock,
       log: log.child({ component: 'engine' }),
-      instanceId: `${hostname()}:${process.pid}`,
+      instanceId,
       ...(cfg.http.publicUrl ? { publicUrl: cfg.http.publicUrl } : {}),
     });
     await engine.start();
     cleanups.push(() => engine.stop());
 
-    const live = new LiveHub({ coordination, log: log.child({ component: 'live' }), instanceId: `${hostname()}:${process.pid}` });
+    const live = new LiveHub({ coordination, log: log.child({ component: 'live' }), instanceId });
     await live.start();
     cleanups.push(() => live.stop());
     const livePublisher = new LivePublisher({
@@ -154,7 +155,10 @@ export async function startApp(cfg: LoadedConfig, opts: { log?: Logger; now?: ()
       },
       agentIntervalSec: cfg.deploy.agentIntervalSec,
       onTokensChanged: () => tokens.clear(),
-      recoverInterruptedRuns: coordination.kind === 'memory',
+      instanceId,
+      // One instance: runs left running are its previous process's. Otherwise they are judged by their leases.
+      recoverInterruptedRuns: cfg.mode === 'local',
+      instanceTimeoutMs: cfg.deploy.instanceTimeoutSec * 1000,
     });
     let accepting = true;
     const server = await createServer({

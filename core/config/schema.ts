@@ -95,9 +95,11 @@ export const configSchema = z
         ingestUrl: z.string().default(''),
         /** Sample interval written into deployed agents' config. */
         agentIntervalSec: positive.default(10),
+        /** Team mode: a deploy run whose instance has not renewed it for this long is marked interrupted by another. */
+        instanceTimeoutSec: z.coerce.number().min(15).default(45),
       })
       .strict()
-      .default({ ingestUrl: '', agentIntervalSec: 10 }),
+      .default({ ingestUrl: '', agentIntervalSec: 10, instanceTimeoutSec: 45 }),
     secrets: z
       .object({
         /** Key sealing SSH keys and passwords at rest: 32 bytes as base64 or 64 hex digits. Empty: keyFile. */
