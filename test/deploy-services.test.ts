@@ -1,6 +1,6 @@
-// The service definitions for systemd and OpenRC. No test host here runs systemd or OpenRC as PID 1,
-// so these paths are verified by generating the files and checking them (systemd-analyze verify,
-// sh -n), not by running them; the supervised path runs for real in deploy.test.ts.
+// The service definitions for systemd and OpenRC, generated and checked (systemd-analyze verify,
+// sh -n). They also run for real: systemd as PID 1 in deploy-systemd.test.ts, the supervised path in
+// deploy.test.ts.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

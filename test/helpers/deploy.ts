@@ -66,8 +66,11 @@ export function deployService(
   });
 }
 
-/** A server for an sshd host, by key (default) or password. */
-export function serverFor(h: SshdHost, o: Partial<ServerInput> & { password?: boolean } = {}): ServerInput {
+/** A server for an sshd host (or a systemd host), by key (default) or password. */
+export function serverFor(
+  h: Pick<SshdHost, 'name' | 'host' | 'port' | 'user' | 'password' | 'privateKey'>,
+  o: Partial<ServerInput> & { password?: boolean } = {},
+): ServerInput {
   const { password, ...rest } = o;
   return {
     name: h.name,

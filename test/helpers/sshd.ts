@@ -165,7 +165,7 @@ export async function startSshd(opts: { sudo?: boolean; name?: string } = {}): P
   return host;
 }
 
-async function waitForPort(port: number, failed: () => string | null, timeoutMs = 10_000): Promise<void> {
+export async function waitForPort(port: number, failed: () => string | null, timeoutMs = 10_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const why = failed();
