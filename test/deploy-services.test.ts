@@ -69,6 +69,7 @@ describe('OpenRC script', () => {
     expect(script).toContain('supervisor=supervise-daemon');
     expect(script).toContain(`command_user="${SERVICE_USER}:${SERVICE_USER}"`);
     expect(script).toContain(`command="${f.argv[0]}"`);
+    expect(script).toMatch(/^\tuse net$/m); // not "need": nothing may provide net (deploy-openrc.test.ts)
     writeFileSync(join(dir, 'openrc'), script);
     execFileSync('sh', ['-n', join(dir, 'openrc')]);
   });
