@@ -1,4 +1,4 @@
-// The systemd service kind for real: a host whose PID 1 is systemd (test/helpers/systemd-host.ts),
+// The systemd service kind for real: a host whose PID 1 is systemd (test/helpers/init-host.ts),
 // reached over SSH as root. Install → systemd runs the hardened unit → the shipped agent (Bun) reports
 // to the control plane → upgrade (only the bundle moves, the unit restarts) → a broken upgrade is
 // rolled back → uninstall removes the unit, the files and the service user. The checks look inside
@@ -8,16 +8,16 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { brokenArtifacts, deployService, serverFor, testSecretBox, upgradedArtifacts } from './helpers/deploy.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { sqliteTarget, type StoreTarget } from './helpers/stores.js';
-import { startSystemdHost, systemdHostUnavailable, type SystemdHost } from './helpers/systemd-host.js';
+import { initHostUnavailable, startInitHost, type InitHost } from './helpers/init-host.js';
 import type { DeployService } from '../core/deploy/service.js';
 
-const unavailable = systemdHostUnavailable();
+const unavailable = initHostUnavailable('systemd');
 if (unavailable) console.warn(`test/deploy-systemd.test.ts skipped: ${unavailable}`);
 
 const UNIT = 'watchtower-agent';
 
 describe.skipIf(unavailable !== null)('deployer: systemd service on a host where systemd is PID 1', () => {
-  let h: SystemdHost;
+  let h: InitHost;
   let target: StoreTarget;
   let app: TestApp;
   let svc: DeployService;
@@ -45,7 +45,7 @@ describe.skipIf(unavailable !== null)('deployer: systemd service on a host where
   const hostOf = async () => (await app.store.getHost((await svc.servers.get(id))!.hostId!))!;
 
   beforeAll(async () => {
-    [h, target] = [await startSystemdHost(), sqliteTarget()];
+    [h, target] = [await startInitHost('systemd'), sqliteTarget()];
     app = await startTestApp(target);
     svc = deployService({ store: app.store, ingestUrl: app.ingestUrl, box });
     // service: 'systemd', not 'auto': the supervised fallback must not make this pass.

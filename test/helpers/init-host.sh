@@ -1,9 +1,10 @@
 #!/bin/sh
-# A test host whose PID 1 is systemd: `systemd-host.sh boot DIR` (run as root, stays in the foreground).
-# systemd runs as PID 1 of its own PID, mount, UTS and cgroup namespaces; the network namespace is
-# the machine's, so loopback reaches the control plane. Its root is an overlay over this machine's /
-# (upper layer on a tmpfs), so what the deployer writes (unit, user, files) never touches the machine.
-# DIR holds files/ (copied into the overlay's root), and gets pid (PID 1's PID here) and cgroups.
+# A test host with a real init system as PID 1: `init-host.sh boot DIR` (as root, in the foreground).
+# The init (systemd, openrc-init) runs as PID 1 of its own PID, mount, UTS and cgroup namespaces; the
+# network namespace is the machine's, so loopback reaches the control plane. Its root is an overlay
+# over this machine's / (upper layer on a tmpfs), so what the deployer writes (service, user, files)
+# never touches the machine. DIR holds files/ (copied into the overlay's root) and init (the command
+# PID 1 runs), and gets pid (PID 1's PID as the machine sees it) and cgroups (the ones made for it).
 set -eu
 S=$2
 R=$S/root
@@ -38,6 +39,7 @@ mount -t tmpfs -o mode=755 wt-upper "$S/rw"
 mkdir -p "$S/rw/upper" "$S/rw/work"
 mount -t overlay overlay -o "lowerdir=/,upperdir=$S/rw/upper,workdir=$S/rw/work" "$R"
 cp -a "$S/files/." "$R/"
+cp "$S/init" "$R/etc/wt-init"
 
 mount -t proc proc "$R/proc"
 mount --rbind /sys "$R/sys"
@@ -69,4 +71,5 @@ umount -l /.oldroot
 rmdir /.oldroot
 # container=: systemd skips what only a real machine does (udev, kernel file systems, the console).
 export container=other
-exec /lib/systemd/systemd --system --unit=wt-host.target --log-target=console
+# shellcheck disable=SC2046 # the command's words
+exec $(cat /etc/wt-init)
