@@ -15,11 +15,18 @@ import {
 } from './collectors/index.js';
 import type { AgentConfig } from './config.js';
 import type { Log } from './log.js';
+import { createPageTrimmer, type PageTrimmer } from './page-trim.js';
+import { collectGarbage } from './runtime.js';
 import { Sender } from './sender.js';
 
 const INVENTORY_EVERY_MS = 60 * 60 * 1000;
 /** The first batch after a start: soon, so a fresh install reports at once (rates need the priming second). */
 const FIRST_CYCLE_MS = 1000;
+/** Start-up's code pages go back after the first cycle, then hourly (rare paths: outages, inventory). */
+const TRIM_AFTER_CYCLES = 1;
+const TRIM_EVERY_MS = 60 * 60 * 1000;
+/** See collectGarbage: once a minute, whatever the interval. */
+const GC_EVERY_MS = 60 * 1000;
 
 export class Agent {
   private buffer: BatchBuffer;
@@ -31,6 +38,10 @@ export class Agent {
   private inventorySentAt = 0;
   private processesAt = 0;
   private positionsFile: string;
+  private trimmer: PageTrimmer | null = null;
+  private cycles = 0;
+  private trimmedAt = 0;
+  private collectedAt = Date.now();
 
   constructor(
     private cfg: AgentConfig,
@@ -51,6 +62,7 @@ export class Agent {
     });
     this.positionsFile = join(cfg.dataDir, 'log-positions.json');
     this.logs.restore(this.readPositions());
+    void createPageTrimmer().then((t) => (this.trimmer = t));
   }
 
   start(): void {
@@ -99,6 +111,22 @@ export class Agent {
     this.log('debug', 'batch buffered', { batchId: batch.batchId, samples });
     if (this.cfg.logFiles.length) this.writePositions(this.logs.positions());
     this.sender.wake();
+    if (now - this.collectedAt >= GC_EVERY_MS) {
+      this.collectedAt = now;
+      collectGarbage();
+    }
+    if (++this.cycles >= TRIM_AFTER_CYCLES && now - this.trimmedAt >= TRIM_EVERY_MS) this.trimPages(now);
+  }
+
+  private trimPages(now: number): void {
+    if (!this.trimmer) return;
+    this.trimmedAt = now;
+    try {
+      this.log('debug', 'start-up pages released', { kb: this.trimmer.trim() });
+    } catch (err) {
+      this.trimmer = null; // an optimisation only: never again, never fatal
+      this.log('warn', 'cannot release start-up pages', { error: String(err) });
+    }
   }
 
   private collect(now: number) {
