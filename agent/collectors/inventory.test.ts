@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { inventorySchema } from '../../shared/protocol/v1.js';
-import { osName, parseCpuinfo, parseOsRelease, readInventory } from './inventory.js';
+import { osName, parseCpuinfo, parseOsRelease, readInventory, unameMachine } from './inventory.js';
 import { fixtureContext, T0 } from './testing.js';
 
 describe('inventory parsers', () => {
@@ -11,6 +11,12 @@ describe('inventory parsers', () => {
     expect(f.get('NAME')).toBe('Ubuntu');
     expect(osName(parseOsRelease('NAME="Alpine Linux"\nVERSION_ID=3.20.0\n'))).toBe('Alpine Linux 3.20.0');
     expect(osName(new Map())).toBe('Linux');
+  });
+
+  it('names the architecture as uname -m does, also where the runtime says arm64 (Bun)', () => {
+    expect(unameMachine('arm64')).toBe('aarch64');
+    expect(unameMachine('aarch64')).toBe('aarch64');
+    expect(unameMachine('x86_64')).toBe('x86_64');
   });
 
   it('reads the CPU model on x86 and arm64', () => {

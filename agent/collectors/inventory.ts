@@ -42,6 +42,14 @@ export function parseCpuinfo(text: string): { model: string; cores: number } {
   return { model: model ?? 'unknown', cores };
 }
 
+/**
+ * uname -m ("x86_64", "aarch64") is what admins read. Node's os.machine() is uname's; Bun's is fixed
+ * at its build and says "arm64" on aarch64 hosts.
+ */
+export function unameMachine(machine = os.machine()): string {
+  return machine === 'arm64' ? 'aarch64' : machine;
+}
+
 const cut = (s: string, n: number): string => (s.length > n ? s.slice(0, n) : s);
 
 /** The host's static description; read once at start and when the agent reconnects. */
@@ -55,8 +63,7 @@ export function readInventory(ctx: Pick<CollectorContext, 'procRoot' | 'rootfs'>
     hostname: cut(proc('sys', 'kernel', 'hostname') || os.hostname(), 255),
     os: cut(osName(parseOsRelease(osRelease ?? '')), 255),
     kernel: cut(proc('sys', 'kernel', 'osrelease') || os.release(), 255),
-    // uname -m ("x86_64", "aarch64") is what admins read, rather than Node's "x64".
-    arch: cut(os.machine(), 32),
+    arch: cut(unameMachine(), 32),
     cpuModel: cut(cpu.model, 255),
     cpuCores: cpu.cores > 0 ? cpu.cores : Math.max(1, os.availableParallelism()),
     memoryBytes: meminfo ? parseMeminfo(meminfo).total : os.totalmem(),
