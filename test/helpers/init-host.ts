@@ -201,10 +201,14 @@ export async function startInitHost(kind: InitKind, opts: { name?: string } = {}
         await exited;
         clearTimeout(late);
       }
-      // Remove the cgroups made for it, deepest first (the init's own groups inside them are empty now).
+      // Remove the cgroups made for it, deepest first. The namespace's processes may still be exiting
+      // when unshare has (a cgroup with tasks cannot be removed): retry for a while.
       const cgroups = existsSync(join(dir, 'cgroups')) ? readFileSync(join(dir, 'cgroups'), 'utf8').trim().split('\n') : [];
-      for (const line of cgroups.filter(Boolean))
-        spawnSync('find', [line.split(' ')[3]!, '-depth', '-type', 'd', '-exec', 'rmdir', '{}', ';']);
+      const made = cgroups.filter(Boolean).map((line) => line.split(' ')[3]!);
+      for (let i = 0; i < 50 && made.some((d) => existsSync(d)); i++) {
+        if (i) await new Promise((r) => setTimeout(r, 100));
+        for (const d of made) if (existsSync(d)) spawnSync('find', [d, '-depth', '-type', 'd', '-exec', 'rmdir', '{}', ';']);
+      }
       rmSync(dir, { recursive: true, force: true });
     },
   };
