@@ -4,7 +4,7 @@
 // rolled back → uninstall removes the script, the runlevel link, the files and the service user.
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { brokenArtifacts, deployService, serverFor, testSecretBox, upgradedArtifacts } from './helpers/deploy.js';
+import { brokenArtifacts, deployService, runDeploy, serverFor, testSecretBox, upgradedArtifacts } from './helpers/deploy.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { sqliteTarget, type StoreTarget } from './helpers/stores.js';
 import { initHostUnavailable, startInitHost, type InitHost } from './helpers/init-host.js';
@@ -24,25 +24,18 @@ describe.skipIf(unavailable !== null)('deployer: OpenRC service on a host where 
   const box = testSecretBox();
   const artifactDirs: string[] = [];
 
-  const inside = (script: string) => {
-    const r = h.sh(script);
-    if (r.code !== 0) throw new Error(`exit ${r.code}: ${r.stderr}\n${r.stdout}\n${h.logs()}`);
-    return r.stdout.trim();
-  };
   /** The service's state, its supervisor and the agent process under it. */
   const service = () => {
-    const out = inside(`
+    return h.facts(`
       rc-service ${SVC} status >/dev/null 2>&1 && echo status=started || echo status=stopped
       S=$(cat /run/${SVC}.pid 2>/dev/null); echo "supervisor=$(basename "$(readlink /proc/$S/exe)" 2>/dev/null)"
       P=$(pgrep -P "$S" 2>/dev/null | head -1); echo "pid=$P"
       echo "user_uid=$(id -u ${SVC})"
       [ -n "$P" ] && echo "uid=$(awk '$1 == "Uid:" { print $2 }' /proc/$P/status)"
       true`);
-    return Object.fromEntries(out.split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
   };
   const hostOf = async () => (await app.store.getHost((await svc.servers.get(id))!.hostId!))!;
-  const deploy = async (s: DeployService, action: 'install' | 'upgrade' | 'uninstall') =>
-    (await s.deployer.wait((await s.deployer.start(action, [id], 1)).id))!.targets[0]!;
+  const deploy = async (s: DeployService, action: 'install' | 'upgrade' | 'uninstall') => (await runDeploy(s, action, [id])).targets[0]!;
   const ok = <T extends { status: string; error: string | null }>(t: T) => {
     if (t.status !== 'ok') throw new Error(`${t.error}\n${h.logs()}`);
     return t;
@@ -72,8 +65,8 @@ describe.skipIf(unavailable !== null)('deployer: OpenRC service on a host where 
     const s = service();
     expect(s).toMatchObject({ status: 'started', supervisor: 'supervise-daemon', uid: s.user_uid });
     expect(s.user_uid).not.toBe('0');
-    expect(inside(`rc-update show default | grep -c ${SVC}`)).toBe('1'); // started at boot
-    expect(inside('cat /opt/watchtower-agent/data/agent.log')).toContain('agent started'); // output_log
+    expect(h.run(`rc-update show default | grep -c ${SVC}`)).toBe('1'); // started at boot
+    expect(h.run('cat /opt/watchtower-agent/data/agent.log')).toContain('agent started'); // output_log
   }, 60_000);
 
   test('a re-run that changes nothing sees the service started: one session', async () => {
@@ -82,7 +75,7 @@ describe.skipIf(unavailable !== null)('deployer: OpenRC service on a host where 
 
   test('supervise-daemon respawns a killed agent', async () => {
     const before = service();
-    inside(`kill -KILL ${before.pid}`);
+    h.run(`kill -KILL ${before.pid}`);
     await expect.poll(() => /^\d+$/.test(service().pid!) && service().pid !== before.pid, { timeout: 15_000, interval: 250 }).toBe(true);
     expect(service()).toMatchObject({ status: 'started', uid: before.user_uid });
   }, 30_000);
@@ -114,7 +107,7 @@ describe.skipIf(unavailable !== null)('deployer: OpenRC service on a host where 
   test('uninstall: script, runlevel link, files and service user gone, host marked', async () => {
     const { pid } = service();
     ok(await deploy(svc, 'uninstall'));
-    const left = inside(`
+    const left = h.run(`
       for f in /etc/init.d/${SVC} /etc/runlevels/default/${SVC} /run/${SVC}.pid /opt/watchtower-agent /proc/${pid}; do
         [ -e "$f" ] || [ -L "$f" ] && echo "left=$f"; done
       pgrep -f 'supervise-daemon ${SVC}' >/dev/null && echo supervisor=running

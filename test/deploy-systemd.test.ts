@@ -5,7 +5,7 @@
 // the host (systemctl, /proc of the agent) rather than trusting what the deployer reports.
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { brokenArtifacts, deployService, serverFor, testSecretBox, upgradedArtifacts } from './helpers/deploy.js';
+import { brokenArtifacts, deployService, runDeploy, serverFor, testSecretBox, upgradedArtifacts } from './helpers/deploy.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { sqliteTarget, type StoreTarget } from './helpers/stores.js';
 import { initHostUnavailable, startInitHost, type InitHost } from './helpers/init-host.js';
@@ -25,24 +25,22 @@ describe.skipIf(unavailable !== null)('deployer: systemd service on a host where
   const box = testSecretBox();
   const artifactDirs: string[] = [];
 
-  /** Runs a script inside the host; fails the test with the host's logs when it exits non-zero. */
-  const inside = (script: string) => {
-    const r = h.sh(script);
-    if (r.code !== 0) throw new Error(`exit ${r.code}: ${r.stderr}\n${r.stdout}\n${h.logs()}`);
-    return r.stdout.trim();
-  };
   /** The unit's state and what /proc says of its main process. */
   const unit = () => {
-    const out = inside(`
+    return h.facts(`
       echo "active=$(systemctl is-active ${UNIT})"
       P=$(systemctl show -p MainPID --value ${UNIT}); echo "pid=$P"
       echo "user_uid=$(id -u ${UNIT})"
       echo "restarts=$(systemctl show -p NRestarts --value ${UNIT})"
       [ "$P" != 0 ] && sed -n 's/^\\(Uid\\|NoNewPrivs\\|CapEff\\|CapBnd\\|Seccomp\\):[[:space:]]*/\\1=/p' /proc/$P/status
       true`);
-    return Object.fromEntries(out.split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
   };
   const hostOf = async () => (await app.store.getHost((await svc.servers.get(id))!.hostId!))!;
+  const deploy = async (s: DeployService, action: 'install' | 'upgrade' | 'uninstall') => (await runDeploy(s, action, [id])).targets[0]!;
+  const ok = <T extends { status: string; error: string | null }>(t: T) => {
+    if (t.status !== 'ok') throw new Error(`${t.error}\n${h.logs()}`);
+    return t;
+  };
 
   beforeAll(async () => {
     [h, target] = [await startInitHost('systemd'), sqliteTarget()];
@@ -61,9 +59,7 @@ describe.skipIf(unavailable !== null)('deployer: systemd service on a host where
   });
 
   test('install: systemd starts the hardened unit and the agent reports', async () => {
-    const run = await svc.deployer.wait((await svc.deployer.start('install', [id], 1)).id);
-    if (run!.targets[0]!.status !== 'ok') throw new Error(`${run!.targets[0]!.error}\n${h.logs()}`);
-    expect(run!.targets[0]!.sshSessions).toBe(3);
+    expect(ok(await deploy(svc, 'install')).sshSessions).toBe(3);
     const server = (await svc.servers.get(id))!;
     expect(server.probe).toMatchObject({ init: 'systemd', root: true });
     expect(server.installed).toMatchObject({ serviceKind: 'systemd', installDir: '/opt/watchtower-agent', version: '0.1.0' });
@@ -77,7 +73,7 @@ describe.skipIf(unavailable !== null)('deployer: systemd service on a host where
     await expect.poll(() => h.sh(`journalctl -t ${UNIT} -o cat --no-pager`).stdout, { timeout: 5000 }).toContain('agent started');
 
     // The world as the agent sees it (its mount namespace, its user): read-only but for its data dir.
-    const seen = inside(`
+    const seen = h.run(`
       P=$(systemctl show -p MainPID --value ${UNIT}); echo outside > /tmp/wt-outside
       as() { nsenter -t "$P" -m setpriv --reuid=${UNIT} --regid=${UNIT} --clear-groups -- sh -c "$1" >/dev/null 2>&1 && echo yes || echo no; }
       echo "etc=$(as 'touch /etc/wt-probe')"
@@ -95,13 +91,12 @@ describe.skipIf(unavailable !== null)('deployer: systemd service on a host where
   }, 60_000);
 
   test('a re-run that changes nothing sees the unit running: one session', async () => {
-    const run = await svc.deployer.wait((await svc.deployer.start('install', [id], 1)).id);
-    expect(run!.targets[0]).toMatchObject({ status: 'ok', changed: false, sshSessions: 1, bytesUploaded: 0 });
+    expect(await deploy(svc, 'install')).toMatchObject({ status: 'ok', changed: false, sshSessions: 1, bytesUploaded: 0 });
   }, 30_000);
 
   test('systemd restarts a killed agent (Restart=always)', async () => {
     const before = unit();
-    inside(`kill -KILL ${before.pid}`);
+    h.run(`kill -KILL ${before.pid}`);
     await expect.poll(() => unit(), { timeout: 15_000, interval: 250 }).toMatchObject({ active: 'active', restarts: '1' });
     expect(unit().pid).not.toBe(before.pid);
   }, 30_000);
@@ -110,24 +105,21 @@ describe.skipIf(unavailable !== null)('deployer: systemd service on a host where
     const before = unit();
     const dir = upgradedArtifacts('0.1.1-test');
     artifactDirs.push(dir);
-    const next = deployService({ store: app.store, ingestUrl: app.ingestUrl, box, artifactsDir: dir });
-    const run = await next.deployer.wait((await next.deployer.start('upgrade', [id], 1)).id);
-    if (run!.targets[0]!.status !== 'ok') throw new Error(`${run!.targets[0]!.error}\n${h.logs()}`);
-    expect(run!.targets[0]!.bytesUploaded).toBeLessThan(1024 * 1024);
-    expect(run!.targets[0]!.sshSessions).toBe(2);
+    const t = ok(await deploy(deployService({ store: app.store, ingestUrl: app.ingestUrl, box, artifactsDir: dir }), 'upgrade'));
+    expect(t.bytesUploaded).toBeLessThan(1024 * 1024);
+    expect(t.sshSessions).toBe(2);
     expect((await hostOf()).agentVersion).toBe('0.1.1-test');
     const after = unit();
     expect(after).toMatchObject({ active: 'active', NoNewPrivs: '1' });
     expect(after.pid).not.toBe(before.pid);
-    expect(inside('cat /opt/watchtower-agent/state')).toContain('version=0.1.1-test');
+    expect(h.run('cat /opt/watchtower-agent/state')).toContain('version=0.1.1-test');
   }, 60_000);
 
   test('an upgrade whose agent never reports is rolled back, and the unit runs the previous one', async () => {
     const dir = brokenArtifacts('0.1.2-broken');
     artifactDirs.push(dir);
     const broken = deployService({ store: app.store, ingestUrl: app.ingestUrl, box, artifactsDir: dir, heartbeatTimeoutMs: 4000 });
-    const run = await broken.deployer.wait((await broken.deployer.start('upgrade', [id], 1)).id);
-    expect(run!.targets[0]!.error).toMatch(/did not report within 4 s; rolled back to 0\.1\.1-test/);
+    expect((await deploy(broken, 'upgrade')).error).toMatch(/did not report within 4 s; rolled back to 0\.1\.1-test/);
     const since = Date.now();
     await expect
       .poll(async () => (await hostOf()).lastSeenAt! > since && (await hostOf()).agentVersion, { timeout: 15_000 })
@@ -137,9 +129,8 @@ describe.skipIf(unavailable !== null)('deployer: systemd service on a host where
 
   test('uninstall: unit, files and service user gone, host marked', async () => {
     const { pid } = unit();
-    const run = await svc.deployer.wait((await svc.deployer.start('uninstall', [id], 1)).id);
-    if (run!.targets[0]!.status !== 'ok') throw new Error(`${run!.targets[0]!.error}\n${h.logs()}`);
-    const left = inside(`
+    ok(await deploy(svc, 'uninstall'));
+    const left = h.run(`
       echo "load=$(systemctl show -p LoadState --value ${UNIT})"
       for f in /etc/systemd/system/${UNIT}.service /etc/systemd/system/multi-user.target.wants/${UNIT}.service /opt/watchtower-agent /proc/${pid}; do
         [ -e "$f" ] || [ -L "$f" ] && echo "left=$f"; done

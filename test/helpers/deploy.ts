@@ -66,6 +66,13 @@ export function deployService(
   });
 }
 
+/** Starts a run of `action` on `ids` and waits for it to end; answers the finished run. */
+export async function runDeploy(svc: DeployService, action: 'install' | 'upgrade' | 'uninstall', ids: string[], concurrency = ids.length) {
+  const run = await svc.deployer.wait((await svc.deployer.start(action, ids, concurrency)).id);
+  if (!run) throw new Error(`deploy run for ${ids.join(', ')} vanished`);
+  return run;
+}
+
 /** A server for an sshd host (or a systemd host), by key (default) or password. */
 export function serverFor(
   h: Pick<SshdHost, 'name' | 'host' | 'port' | 'user' | 'password' | 'privateKey'>,

@@ -68,6 +68,10 @@ export interface InitHost {
   pid: number;
   /** Runs a shell script inside the host (all its namespaces but the network): stdout, exit code. */
   sh(script: string): { stdout: string; stderr: string; code: number };
+  /** sh, where a non-zero exit fails with the host's logs; answers stdout, trimmed. */
+  run(script: string): string;
+  /** run, reading the `key=value` lines it prints. */
+  facts(script: string): Record<string, string>;
   /** What the host's init printed (console) and logged, for failure messages. */
   logs(): string;
   cleanup(): Promise<void>;
@@ -180,6 +184,19 @@ export async function startInitHost(kind: InitKind, opts: { name?: string } = {}
     sh(script) {
       const r = inside(['/bin/sh', '-s'], script);
       return { stdout: r.stdout ?? '', stderr: r.stderr ?? '', code: r.status ?? -1 };
+    },
+    run(script) {
+      const r = host.sh(script);
+      if (r.code !== 0) throw new Error(`exit ${r.code}: ${r.stderr}\n${r.stdout}\n${host.logs()}`);
+      return r.stdout.trim();
+    },
+    facts(script) {
+      return Object.fromEntries(
+        host
+          .run(script)
+          .split('\n')
+          .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+      );
     },
     logs() {
       const log =
