@@ -23,7 +23,7 @@ export interface AgentConfig {
 
 export const AGENT_HELP = `Usage: watchtower-agent --server URL --token TOKEN [options]
 
-  --server URL        the Watchtower instance to report to (e.g. http://10.0.0.5:7800)
+  --server URL        the Watchtower instance's ingest listener (e.g. http://10.0.0.5:7801)
   --token TOKEN       this host's agent token (from "add host")
   --interval SEC      seconds between samples (default 10)
   --data-dir DIR      buffer and state (default /var/lib/watchtower-agent)
@@ -87,7 +87,7 @@ export function loadAgentConfig(argv: string[], env: NodeJS.ProcessEnv = process
   try {
     new URL(server);
   } catch {
-    throw new AgentConfigError(`--server must be a URL like http://host:7800, got "${server}"`);
+    throw new AgentConfigError(`--server must be a URL like http://host:7801, got "${server}"`);
   }
   const level = pick('log-level', 'logLevel') ?? 'info';
   if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new AgentConfigError(`--log-level must be debug, info, warn or error`);

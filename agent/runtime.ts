@@ -7,6 +7,7 @@
 // path a runtime does not use.
 import type { Agent as HttpAgent } from 'node:http';
 import { createRequire } from 'node:module';
+import { INGEST_HEADER } from '../shared/protocol/wire.js';
 
 // process.getBuiltinModule arrived in Node 20.16; older Node 20s load through require (the bundle's
 // banner imports node:module anyway, so this costs nothing under Bun).
@@ -45,6 +46,8 @@ export interface PostResponse {
   status: number;
   body: string;
   retryAfter: string | null;
+  /** The INGEST_HEADER value: the answer came from Watchtower's ingest endpoint. */
+  ingest: string | null;
 }
 
 /** POSTs over one kept-alive connection. */
@@ -67,7 +70,8 @@ function fetchPoster(): Poster {
         if ((err as Error).name === 'TimeoutError') throw new Error('request timed out', { cause: err });
         throw err;
       }
-      return { status: res.status, body: await res.text(), retryAfter: res.headers.get('retry-after') };
+      const h = res.headers;
+      return { status: res.status, body: await res.text(), retryAfter: h.get('retry-after'), ingest: h.get(INGEST_HEADER) };
     },
     close() {},
   };
@@ -87,11 +91,15 @@ function nodePoster(url: URL): Poster {
             const chunks: Buffer[] = [];
             res.on('data', (c: Buffer) => chunks.push(c));
             res.on('end', () => {
-              const ra = res.headers['retry-after'];
+              const header = (name: string) => {
+                const v = res.headers[name];
+                return typeof v === 'string' ? v : null;
+              };
               resolve({
                 status: res.statusCode ?? 0,
                 body: Buffer.concat(chunks).toString('utf8'),
-                retryAfter: typeof ra === 'string' ? ra : null,
+                retryAfter: header('retry-after'),
+                ingest: header(INGEST_HEADER),
               });
             });
             res.on('error', reject);

@@ -7,6 +7,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BatchBuffer } from './buffer.js';
 import { createLog } from './log.js';
+import { INGEST_HEADER } from '../shared/protocol/wire.js';
 import { Sender } from './sender.js';
 
 let server: Server | null = null;
@@ -53,12 +54,14 @@ const until = async (cond: () => boolean) => {
 describe('sender', () => {
   it('delivers in order with the token and removes each batch only after its ack', async () => {
     const { url, seen } = await serve(() => [200]);
-    const { buffer, sender } = setup(url, 3);
+    const { buffer, sender, lines } = setup(url, 3);
     sender.start();
     await until(() => buffer.stats.batches === 0);
     await sender.stop();
     expect(seen.map((s) => JSON.parse(s.body).id)).toEqual(['b1', 'b2', 'b3']);
     expect(seen[0]!.auth).toBe('Bearer wt_t');
+    // One line at info for a person watching it start, not one per batch.
+    expect(lines.map((l) => JSON.parse(l)).filter((l) => l.level === 'info')).toMatchObject([{ msg: 'delivering', to: url }]);
   });
 
   it('retries server errors and outages, keeping the batch until it is acknowledged', async () => {
@@ -79,14 +82,26 @@ describe('sender', () => {
     expect(seen[1]!.at - seen[0]!.at).toBeGreaterThanOrEqual(950);
   });
 
-  it('drops a batch the server refuses for good (400) and goes on with the next', async () => {
-    const { url, seen } = await serve((_r, body) => (JSON.parse(body).id === 'b1' ? [400] : [200]));
+  it("drops a batch Watchtower's ingest refuses for good (400) and goes on with the next", async () => {
+    const { url, seen } = await serve((_r, body) => (JSON.parse(body).id === 'b1' ? [400, { [INGEST_HEADER]: 'v1' }] : [200]));
     const { buffer, sender, lines } = setup(url, 2);
     sender.start();
     await until(() => buffer.stats.batches === 0);
     await sender.stop();
     expect(seen.map((s) => JSON.parse(s.body).id)).toEqual(['b1', 'b2']);
     expect(lines.some((l) => l.includes('server rejected a batch; dropping it'))).toBe(true);
+  });
+
+  it('keeps its batches when a 4xx comes from something else than the ingest endpoint (a wrong --server)', async () => {
+    const { url, seen } = await serve((_r, _b, n) => (n <= 3 ? [400] : n === 4 ? [404] : [200]));
+    const { buffer, sender, lines } = setup(url, 2);
+    sender.start();
+    await until(() => buffer.stats.batches === 0);
+    await sender.stop();
+    expect(seen.map((s) => JSON.parse(s.body).id)).toEqual(['b1', 'b1', 'b1', 'b1', 'b1', 'b2']);
+    expect(lines.some((l) => l.includes('dropping'))).toBe(false);
+    const warned = lines.map((l) => JSON.parse(l)).find((l) => l.level === 'warn');
+    expect(warned.reason).toMatch(/is not a Watchtower ingest endpoint \(400: .*\); is --server the ingest listener \(port 7801/);
   });
 
   it('keeps batches while the token is refused (401)', async () => {

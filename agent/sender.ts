@@ -21,12 +21,16 @@ interface Response {
   status: number;
   body: string;
   retryAfterMs: number | null;
+  /** Watchtower's ingest endpoint answered (not the API, a proxy, or anything else at that URL). */
+  fromIngest: boolean;
 }
 
 export class Sender {
   private stopped = false;
   private wakeUp: (() => void) | null = null;
   private failures = 0;
+  /** One 'delivering' line at the first acknowledgement, so a person starting the agent sees it works. */
+  private delivered = false;
   private loop: Promise<void> | null = null;
   private url: URL;
   private poster: Poster;
@@ -78,7 +82,9 @@ export class Sender {
     }
     if (res.status === 200) {
       if (this.failures) this.o.log('info', 'delivering again', { after: this.failures });
+      else if (!this.delivered) this.o.log('info', 'delivering', { to: this.url.origin });
       this.failures = 0;
+      this.delivered = true;
       let ack;
       try {
         ack = JSON.parse(res.body);
@@ -91,9 +97,16 @@ export class Sender {
     }
     if (res.status === 429 || res.status === 503) return this.backoff(`server busy (${res.status})`, res.retryAfterMs);
     if (res.status === 401 || res.status === 403) return this.backoff(`token refused (${res.status}): ${res.body}`);
-    if (res.status >= 400 && res.status < 500) {
+    if (res.status >= 400 && res.status < 500 && res.fromIngest) {
       this.o.log('error', 'server rejected a batch; dropping it', { seq, status: res.status, body: res.body.slice(0, 500) });
       return -1;
+    }
+    if (res.status >= 400 && res.status < 500) {
+      // Not Watchtower's ingest judging the batch: a wrong --server (the API's port, a path, a proxy).
+      return this.backoff(
+        `${this.url.href} is not a Watchtower ingest endpoint (${res.status}: ${res.body.slice(0, 300)}); ` +
+          'is --server the ingest listener (port 7801 by default)? Batches stay buffered',
+      );
     }
     return this.backoff(`server error ${res.status}`);
   }
@@ -135,6 +148,11 @@ export class Sender {
       this.o.timeoutMs ?? 30_000,
     );
     const retryAfter = Number(res.retryAfter ?? NaN);
-    return { status: res.status, body: res.body, retryAfterMs: Number.isFinite(retryAfter) ? retryAfter * 1000 : null };
+    return {
+      status: res.status,
+      body: res.body,
+      retryAfterMs: Number.isFinite(retryAfter) ? retryAfter * 1000 : null,
+      fromIngest: res.ingest !== null,
+    };
   }
 }

@@ -61,6 +61,24 @@ describe.each(STORE_TARGETS.map((t) => [t().name, t] as const))('agent → serve
     expect(await store.countSamples(host.id)).toBe(ackedSamples);
   });
 
+  it("pointed at the API's port by mistake, keeps every batch and says where to send; restarted right, delivers them all", async () => {
+    const host = await addHost();
+    const dataDir = join(dir, 'agent');
+    const wrong = startAgent({ server: server!.url, token: host.token, dataDir });
+    await waitFor('a few buffered batches', () => wrong.buffered.length >= 3);
+    await wrong.stop();
+    expect(wrong.acked).toEqual([]);
+    expect(wrong.lines.some((l) => l.includes('dropping'))).toBe(false);
+    expect(wrong.lines.join('\n')).toMatch(/is not a Watchtower ingest endpoint \(421: .*agents send batches to the ingest listener/);
+    agent = startAgent({ server: server!.ingestUrl, token: host.token, dataDir });
+    await waitFor('the batches buffered before to be acknowledged', () => wrong.buffered.every((b) => agent!.acked.includes(b.batchId)));
+    await agent.stop();
+    store = await target.open();
+    const acked = new Set(agent.acked);
+    const ackedSamples = [...wrong.buffered, ...agent.buffered].filter((b) => acked.has(b.batchId)).reduce((n, b) => n + b.samples, 0);
+    expect(await store.countSamples(host.id)).toBe(ackedSamples);
+  });
+
   it('reports within seconds of starting, long before its first interval is over', async () => {
     const host = await addHost();
     agent = startAgent({ server: server!.ingestUrl, token: host.token, dataDir: join(dir, 'agent'), args: ['--interval', '60'] });

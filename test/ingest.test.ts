@@ -2,7 +2,7 @@
 // policy cases are acknowledged with what was dropped and why.
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Batch } from '../shared/protocol/index.js';
+import { INGEST_HEADER, INGEST_PATH, type Batch } from '../shared/protocol/index.js';
 import { gz, json, makeBatch, startTestApp, type TestApp } from './helpers/app.js';
 import { STORE_TARGETS, type StoreTarget } from './helpers/stores.js';
 
@@ -111,8 +111,24 @@ describe.each(STORE_TARGETS.map((t) => [t().name, t] as const))('ingest on %s', 
     expect(res.status).toBe(c.status);
     expect(res.body.error.message).toMatch(c.message);
     if (c.status === 401) expect(res.headers.get('www-authenticate')).toBe('Bearer');
+    expect(res.headers.get(INGEST_HEADER)).toBe('v1'); // the agent drops a batch only on this listener's own verdict
     expect(await app.store.countSamples()).toBe(0);
     expect(await app.store.listEvents({ hostId: host.id, limit: 10 })).toEqual([]);
+  });
+
+  it("answers an agent posting to the API's port with 421 and where to send, without the ingest header", async () => {
+    const res = await fetch(app.url + INGEST_PATH, {
+      method: 'POST',
+      body: gz(makeBatch()),
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', authorization: `Bearer ${host.token}` },
+    });
+    expect(res.status).toBe(421);
+    expect(((await res.json()) as { error: { code: string; message: string } }).error).toMatchObject({
+      code: 'wrong_listener',
+      message: expect.stringMatching(/agents send batches to the ingest listener .*7801/),
+    });
+    expect(res.headers.get(INGEST_HEADER)).toBeNull();
+    expect(await app.store.countSamples()).toBe(0);
   });
 
   it('accepts plain and gzip batches, acknowledges a replay without storing it twice', async () => {

@@ -56,12 +56,18 @@ function baseServer(log: Logger, o: { bodyLimit?: number; trustProxy?: boolean }
 export async function createServer(o: ServerOptions): Promise<FastifyInstance> {
   const app = baseServer(o.log, o);
   registerContract(app, o.handlers, o.authenticate);
-  app.post(INGEST_PATH, async () => {
-    throw new HttpError(
-      404,
-      'wrong_listener',
-      'agents post batches to the ingest listener (settings ingest.host and ingest.port), not the API',
-    );
+  // An agent pointed at the API's port: say where to send, before any body parsing (its gzip body is
+  // no JSON to the API's parser); 421 Misdirected Request, without the ingest header, so it keeps its batches.
+  await app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_req, _payload, done) => done(null));
+    scope.post(INGEST_PATH, async () => {
+      throw new HttpError(
+        421,
+        'wrong_listener',
+        'this is the Watchtower API; agents send batches to the ingest listener (ingest.host and ingest.port, port 7801 by default)',
+      );
+    });
   });
   for (const plugin of o.plugins ?? []) await app.register(plugin);
   return app;

@@ -2,7 +2,7 @@
 // commit → ack. Nothing is acknowledged before its transaction commits.
 import type { FastifyInstance } from 'fastify';
 import type { Readable } from 'node:stream';
-import { INGEST_PATH, type Ack } from '../../shared/protocol/index.js';
+import { INGEST_HEADER, INGEST_PATH, PROTOCOL_VERSION, type Ack } from '../../shared/protocol/index.js';
 import { API_TOKEN_PREFIX } from '../../shared/contract/auth.js';
 import { HttpError } from '../api/errors.js';
 import { readBody, type BodyLimits } from './body.js';
@@ -25,6 +25,10 @@ export async function ingestRoutes(app: FastifyInstance, d: IngestDeps): Promise
   // Bodies stay raw streams here: readBody applies our limits and gunzip itself.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
+  // Errors included: the agent tells this listener's verdicts from anyone else's 4xx by it.
+  app.addHook('onRequest', async (_req, reply) => {
+    reply.header(INGEST_HEADER, `v${PROTOCOL_VERSION}`);
+  });
 
   app.post(INGEST_PATH, async (req, reply): Promise<Ack> => {
     const hostId = await authenticate(req.headers.authorization, d.tokens);

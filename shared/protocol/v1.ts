@@ -6,7 +6,7 @@ import { z } from 'zod';
 
 import { LIMITS, PROTOCOL_VERSION } from './wire.js';
 
-export { INGEST_PATH, LIMITS, PROTOCOL_VERSION } from './wire.js';
+export { INGEST_HEADER, INGEST_PATH, LIMITS, PROTOCOL_VERSION } from './wire.js';
 
 const metricName = z
   .string()

@@ -16,3 +16,10 @@ export const LIMITS = {
 } as const;
 
 export const INGEST_PATH = '/ingest/v1/batches';
+
+/**
+ * Set on every answer of the ingest endpoint itself. An agent drops a batch refused with a 4xx only
+ * when this says Watchtower's ingest judged it; any other 4xx (the API's port, a proxy, a wrong
+ * path) is a misdirected agent, and its batches stay buffered.
+ */
+export const INGEST_HEADER = 'watchtower-ingest';
