@@ -7,7 +7,8 @@ import { useApiMutation, useApiQuery } from '../../api/hooks.js';
 import { Link } from '../../app/router.js';
 import { ErrorBanner } from '../../components/ErrorBanner.js';
 import { TextAreaField, formErrors } from '../../components/form.js';
-import { formatAgo, formatDuration, formatTime } from '../../components/format.js';
+import { formatAgo, formatDuration, formatTime, formatValue } from '../../components/format.js';
+import { isKnownMetric, METRICS, type KnownMetric } from '../../../shared/metrics.js';
 import { Timeline } from './Timeline.js';
 import './incidents.css';
 
@@ -33,7 +34,11 @@ export function IncidentDetailPage({ id }: { id: string }) {
     );
   const { incident: i, timeline, deliveries } = detail.data;
   const host = i.hostId ? (hosts.data?.hosts.find((h) => h.id === i.hostId)?.name ?? i.hostId) : null;
-  const rule = i.ruleId ? (rules.data?.items.find((r) => r.id === i.ruleId)?.name ?? i.ruleId) : null;
+  const ruleItem = i.ruleId ? rules.data?.items.find((r) => r.id === i.ruleId) : undefined;
+  const rule = i.ruleId ? (ruleItem?.name ?? i.ruleId) : null;
+  // A threshold rule's value in its metric's unit ("93%", "1.2 GiB"); others as plain numbers.
+  const spec = ruleItem?.spec;
+  const unit = spec?.kind === 'threshold' && isKnownMetric(spec.metric) ? METRICS[spec.metric as KnownMetric].unit : undefined;
 
   return (
     <section className="page" data-testid="incident-detail" data-status={i.status}>
@@ -65,7 +70,7 @@ export function IncidentDetailPage({ id }: { id: string }) {
         <dt>Last seen</dt>
         <dd>
           {formatTime(i.lastSeenAt)} · {i.count} time{i.count === 1 ? '' : 's'}
-          {i.value !== null && ` · value ${i.value}`}
+          {i.value !== null && ` · value ${formatValue(unit, i.value)}`}
         </dd>
         {i.acknowledgedAt !== null && (
           <>
