@@ -1,10 +1,16 @@
-// Access on both stores: first-run setup through the one-time token, sign-in to a cookie session,
-// sign-out ending it on the server, API tokens shown once and revocable, token kinds kept apart,
-// the actor of incident changes, and the sign-in throttle.
+// Access on both stores: first-run setup through the one-time token (every instance's link valid
+// until the owner exists or it expires), sign-in to a cookie session, sign-out ending it on the
+// server, API tokens shown once and revocable, token kinds kept apart, the actor of incident
+// changes, and the sign-in throttle.
+import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../core/app.js';
+import { HttpError } from '../core/api/errors.js';
+import { Auth } from '../core/auth/service.js';
+import type { Store } from '../core/store/types.js';
 import { startBareApp, startTestApp, type TestApp } from './helpers/app.js';
-import { STORE_TARGETS, type StoreTarget } from './helpers/stores.js';
+import { deleteKeys, randomPrefix } from './helpers/redis.js';
+import { postgresTarget, REDIS_URL, STORE_TARGETS, type StoreTarget } from './helpers/stores.js';
 import { INGEST_PATH } from '../shared/protocol/index.js';
 import { json, makeBatch } from './helpers/app.js';
 
@@ -42,7 +48,11 @@ describe.each(STORE_TARGETS.map((t) => [t().name, t] as const))('first run on %s
 
     const wrong = await call(app.url, 'POST', '/api/v1/auth/setup', { setupToken: 'guess', username: 'ada', password: PASSWORD });
     expect(wrong.status).toBe(401);
-    expect(wrong.body.error.message).toMatch(/restart `watchtower serve` to print a new setup link/);
+    expect(wrong.body.error).toMatchObject({
+      code: 'bad_setup_token',
+      message: expect.stringMatching(/^unknown or expired setup token; /),
+    });
+    expect(wrong.body.error.message).toMatch(/earlier ones stay valid\), or restart `watchtower serve` to print a new setup link$/);
     const short = await call(app.url, 'POST', '/api/v1/auth/setup', { setupToken: app.setupToken, username: 'ada', password: 'short' });
     expect(short.status).toBe(400);
     expect(short.body.error.issues[0]).toMatchObject({ path: 'password', message: 'at least 10 characters' });
@@ -80,6 +90,126 @@ describe.each(STORE_TARGETS.map((t) => [t().name, t] as const))('first run on %s
       },
     );
     expect(signOut.status).toBe(200);
+  });
+});
+
+const setupTokenRows = async (store: Store) =>
+  Number((await store.sql.all<{ n: unknown }>("SELECT count(*) AS n FROM meta WHERE key LIKE 'auth.setupToken:%'"))[0]!.n);
+
+describe.each(STORE_TARGETS.map((t) => [t().name, t] as const))('setup links of several instances on %s', (_name, makeTarget) => {
+  let target: StoreTarget;
+  let stores: Store[] = [];
+  let t = 1_000_000;
+  const DAY = 24 * 60 * 60_000;
+
+  afterEach(async () => {
+    for (const s of stores) await s.close();
+    stores = [];
+    await target.cleanup();
+  });
+
+  /** An instance's Auth on its own connection to the shared database, as each server process has. */
+  async function instance(): Promise<Auth> {
+    const store = await target.open();
+    stores.push(store);
+    return new Auth({ sql: store.sql, meta: store, now: () => t, log: pino({ level: 'silent' }), scrypt: { logN: 10, r: 8, p: 1 } });
+  }
+  const setUp = (auth: Auth, setupToken: string, username = 'ada') =>
+    auth.completeSetup({ setupToken, username, password: 'right password' }, '10.0.0.1').then(
+      () => 201,
+      (err: unknown) => (err instanceof HttpError ? `${err.statusCode} ${err.code}` : Promise.reject(err)),
+    );
+
+  it("keeps every start's link valid until the owner is created, on whichever instance; then none", async () => {
+    target = makeTarget();
+    const [a, b] = [await instance(), await instance()];
+    const fromA = (await a.prepareSetup())!;
+    t += 60_000;
+    const fromB = (await b.prepareSetup())!;
+    t += 60_000;
+    const fromARestart = (await a.prepareSetup())!;
+    expect(new Set([fromA, fromB, fromARestart]).size).toBe(3);
+    expect(await setupTokenRows(stores[0]!)).toBe(3);
+    // A wrong token is refused and consumes nothing: A's first link still works, on B.
+    expect(await setUp(a, 'guess')).toBe('401 bad_setup_token');
+    expect(await setUp(b, fromA)).toBe(201);
+    // Setup done: every link is refused, on both instances, and their rows are gone.
+    for (const auth of [a, b])
+      for (const token of [fromA, fromB, fromARestart]) expect(await setUp(auth, token, 'eve')).toBe('409 already_set_up');
+    expect(await setupTokenRows(stores[0]!)).toBe(0);
+    expect(await a.prepareSetup()).toBeNull();
+    expect(await setupTokenRows(stores[0]!)).toBe(0);
+  });
+
+  it('refuses a link after 24 h while a later one still works; expired ones are pruned', async () => {
+    target = makeTarget();
+    const [a, b] = [await instance(), await instance()];
+    const old = (await a.prepareSetup())!;
+    t += DAY - 60_000;
+    const recent = (await b.prepareSetup())!;
+    t += 60_000; // old is exactly 24 h old now
+    expect(await setUp(b, old)).toBe('401 bad_setup_token');
+    expect(await setupTokenRows(stores[0]!)).toBe(2);
+    expect((await a.prune()).setupTokens).toBe(1);
+    expect(await setupTokenRows(stores[0]!)).toBe(1);
+    t += DAY - 60_001;
+    expect(await setUp(a, recent)).toBe(201);
+    expect(await setupTokenRows(stores[0]!)).toBe(0);
+  });
+
+  it('prunes the expired links at the next start, and drops a link an instance made while another completed setup', async () => {
+    target = makeTarget();
+    const [a, b] = [await instance(), await instance()];
+    await a.prepareSetup();
+    await a.prepareSetup();
+    t += DAY;
+    const fresh = (await b.prepareSetup())!;
+    expect(await setupTokenRows(stores[0]!)).toBe(1);
+    // Setup completing on B between A's "no owner yet" and A storing its token: A prints no link.
+    const needed = a.setupNeeded.bind(a);
+    let calls = 0;
+    a.setupNeeded = async () => {
+      const r = await needed();
+      if (++calls === 1) expect(await setUp(b, fresh)).toBe(201);
+      return r;
+    };
+    expect(await a.prepareSetup()).toBeNull();
+    expect(await setupTokenRows(stores[0]!)).toBe(0);
+  });
+
+  it('creates one owner when two instances complete setup at once with their own links', async () => {
+    target = makeTarget();
+    const [a, b] = [await instance(), await instance()];
+    const [fromA, fromB] = [(await a.prepareSetup())!, (await b.prepareSetup())!];
+    const results = await Promise.all([setUp(a, fromA, 'one'), setUp(b, fromB, 'two')]);
+    expect(results.sort()).toEqual([201, '409 already_set_up']);
+    expect(await a.store.countUsers()).toBe(1);
+    expect(await setupTokenRows(stores[0]!)).toBe(0);
+  });
+});
+
+describe('setup links in team mode (PostgreSQL + Redis)', () => {
+  const target = postgresTarget();
+  const prefix = randomPrefix();
+  const apps: App[] = [];
+  afterAll(async () => {
+    for (const app of apps) await app.stop();
+    await target.cleanup();
+    await deleteKeys(prefix);
+  });
+
+  it("accepts the first instance's printed link after a second instance started", async () => {
+    const start = () => startBareApp(target, { redis: { url: REDIS_URL, prefix } });
+    apps.push(await start());
+    apps.push(await start());
+    const [a, b] = apps as [App, App];
+    expect(a.setupToken && b.setupToken && a.setupToken !== b.setupToken).toBe(true);
+    const ok = await call(a.url, 'POST', '/api/v1/auth/setup', { setupToken: a.setupToken, username: 'ada', password: PASSWORD });
+    expect(ok.status, JSON.stringify(ok.body)).toBe(201);
+    for (const app of apps) {
+      const late = await call(app.url, 'POST', '/api/v1/auth/setup', { setupToken: b.setupToken, username: 'eve', password: PASSWORD });
+      expect(late.status).toBe(409);
+    }
   });
 });
 

@@ -16,7 +16,8 @@ const DAY = 24 * 60 * 60_000;
 export const SESSION_IDLE_MS = 7 * DAY;
 export const SESSION_MAX_MS = 30 * DAY;
 const SETUP_TOKEN_MS = DAY;
-const SETUP_META = 'auth.setupToken';
+/** Where versions before per-start setup tokens kept their single one (cleared when setup completes). */
+const LEGACY_SETUP_META = 'auth.setupToken';
 /** Writes of last-used times at most this often per session or token. */
 const TOUCH_EVERY_MS = 60_000;
 
@@ -81,24 +82,38 @@ export class Auth {
   }
 
   /**
-   * On a start without an owner: a new one-time setup token (valid a day, replacing any earlier
-   * one), to print once. Null when an owner exists.
+   * On a start without an owner: a new setup token, valid a day, to print once. Earlier ones stay
+   * valid (each instance of a team prints its own link at each start); all of them end when the
+   * owner is created. Null when an owner exists.
    */
   async prepareSetup(): Promise<string | null> {
     if (!(await this.setupNeeded())) return null;
     const token = secret();
-    await this.d.meta.setMeta(SETUP_META, `${sha256(token)}:${this.d.now() + SETUP_TOKEN_MS}`);
+    const hash = sha256(token);
+    const now = this.d.now();
+    await this.store.addSetupToken(hash, now + SETUP_TOKEN_MS);
+    await this.store.pruneSetupTokens(now);
+    // Another instance may have completed setup (and dropped the tokens) since the check above.
+    if (!(await this.setupNeeded())) {
+      await this.store.deleteSetupToken(hash);
+      return null;
+    }
     return token;
   }
 
   async completeSetup(i: { setupToken: string; username: string; password: string }, address: string): Promise<SignedIn> {
     await this.throttle.check(null, address);
-    const stored = await this.d.meta.getMeta(SETUP_META);
-    const [hash, until] = (stored ?? '').split(':');
     if (!(await this.setupNeeded())) throw new HttpError(409, 'already_set_up', 'the owner account exists already; sign in instead');
-    if (!hash || !sameSecret(hash, sha256(i.setupToken)) || Number(until) < this.d.now()) {
+    // Looked up by hash: the token's 256 random bits make timing of the lookup tell nothing.
+    const until = await this.store.setupTokenExpiry(sha256(i.setupToken));
+    if (until === null || until <= this.d.now()) {
       await this.throttle.failed(null, address);
-      throw new HttpError(401, 'bad_setup_token', 'unknown or expired setup token; restart `watchtower serve` to print a new setup link');
+      throw new HttpError(
+        401,
+        'bad_setup_token',
+        'unknown or expired setup token; use a setup link printed in the last 24 h (each start of `watchtower serve` prints one, ' +
+          'and earlier ones stay valid), or restart `watchtower serve` to print a new setup link',
+      );
     }
     const user = {
       id: newId('usr'),
@@ -108,7 +123,8 @@ export class Auth {
     };
     if (!(await this.store.createOwner(user)))
       throw new HttpError(409, 'already_set_up', 'the owner account exists already; sign in instead');
-    await this.d.meta.setMeta(SETUP_META, '');
+    await this.store.pruneSetupTokens();
+    await this.d.meta.setMeta(LEGACY_SETUP_META, '');
     this.d.log.info({ user: user.name }, 'owner account created');
     return this.startSession({ ...user, role: 'owner' });
   }
@@ -200,13 +216,14 @@ export class Auth {
     return this.store.revokeApiToken(userId, id, this.d.now());
   }
 
-  /** Ended sessions and stale sign-in counters (an hourly job). */
-  async prune(): Promise<{ sessions: number; counters: number }> {
+  /** Ended sessions, stale sign-in counters and expired (or, once an owner exists, all) setup tokens (an hourly job). */
+  async prune(): Promise<{ sessions: number; counters: number; setupTokens: number }> {
     const now = this.d.now();
     this.touched.clear();
     return {
       sessions: await this.store.pruneSessions(now - SESSION_IDLE_MS, now),
       counters: await this.store.pruneFailures(now - (this.d.throttle?.windowMs ?? DEFAULT_THROTTLE.windowMs)),
+      setupTokens: await this.store.pruneSetupTokens((await this.setupNeeded()) ? now : undefined),
     };
   }
 }

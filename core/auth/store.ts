@@ -48,8 +48,41 @@ const tokenFromRow = (r: Row): ApiTokenRow => ({
   revokedAt: nn(r.revoked_at),
 });
 
+/**
+ * Setup tokens live in the meta table, one row per token: key = this prefix + the token's SHA-256,
+ * value = when it expires (ms). Each start of an instance without an owner adds its own row, so
+ * instances on one database never overwrite each other's links.
+ */
+const SETUP_TOKEN_KEY = 'auth.setupToken:';
+
 export class AuthStore {
   constructor(private sql: SqlDb) {}
+
+  async addSetupToken(tokenHash: string, expiresAt: number): Promise<void> {
+    await this.sql.run('INSERT INTO meta (key, value) VALUES ($1, $2)', [SETUP_TOKEN_KEY + tokenHash, String(expiresAt)]);
+  }
+
+  /** When the setup token with this hash expires, or null if there is none. */
+  async setupTokenExpiry(tokenHash: string): Promise<number | null> {
+    const [r] = await this.sql.all<{ value: string }>('SELECT value FROM meta WHERE key = $1', [SETUP_TOKEN_KEY + tokenHash]);
+    return r ? Number(r.value) : null;
+  }
+
+  async deleteSetupToken(tokenHash: string): Promise<void> {
+    await this.sql.run('DELETE FROM meta WHERE key = $1', [SETUP_TOKEN_KEY + tokenHash]);
+  }
+
+  /** Every setup token (setup is done), or those expired at `now`; how many went. */
+  async pruneSetupTokens(now?: number): Promise<number> {
+    // Prefix match with substr, not LIKE: '_' and case would need escaping.
+    const match = `substr(key, 1, ${SETUP_TOKEN_KEY.length}) = $1`;
+    if (now === undefined) return this.sql.run(`DELETE FROM meta WHERE ${match}`, [SETUP_TOKEN_KEY]);
+    // Compared in JS: a text-to-number cast in SQL may run on other meta rows first (PostgreSQL orders conditions freely).
+    const rows = await this.sql.all<{ key: string; value: string }>(`SELECT key, value FROM meta WHERE ${match}`, [SETUP_TOKEN_KEY]);
+    const expired = rows.filter((r) => !(Number(r.value) > now)).map((r) => r.key);
+    if (!expired.length) return 0;
+    return this.sql.run(`DELETE FROM meta WHERE key IN (${expired.map((_, i) => `$${i + 1}`).join(', ')})`, expired);
+  }
 
   async countUsers(): Promise<number> {
     const [r] = await this.sql.all<{ n: unknown }>('SELECT count(*) AS n FROM users');
