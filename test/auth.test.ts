@@ -279,7 +279,7 @@ describe.each(STORE_TARGETS.map((t) => [t().name, t] as const))('sessions and to
     expect((await app.post(host.token, json(makeBatch()))).status).toBe(200);
     // Agents posting to the API's address are told where ingest is.
     const misdirected = await call(app.url, 'POST', INGEST_PATH, makeBatch(), { authorization: `Bearer ${host.token}` });
-    expect(misdirected.status).toBe(404);
+    expect(misdirected.status).toBe(421);
     expect(misdirected.body.error.message).toMatch(/ingest listener/);
     expect(app.ingestUrl).not.toBe(app.url);
   });
