@@ -142,13 +142,14 @@ export async function startApp(cfg: LoadedConfig, opts: { log?: Logger; now?: ()
 
     const tokens = new TokenCache(store);
     let listenerUrl = ''; // the ingest listener's, known once it listens
+    const agentIngestUrl = () => cfg.deploy.ingestUrl || listenerUrl; // what agents are told to post to
     const deploy = new DeployService({
       store,
       box: loadSecretBox({ key: cfg.secrets.key, keyFile: cfg.secrets.keyFile, dataDir: cfg.dataDir }),
       coordination,
       log,
       now,
-      ingestUrl: () => cfg.deploy.ingestUrl || listenerUrl,
+      ingestUrl: agentIngestUrl,
       ingestListener: () => {
         const u = new URL(listenerUrl);
         return { host: u.hostname, port: Number(u.port) };
@@ -170,7 +171,7 @@ export async function startApp(cfg: LoadedConfig, opts: { log?: Logger; now?: ()
         ...configHandlers({ alerting, engine, clock }),
         ...configDocumentHandlers({ alerting, engine, clock }),
         ...incidentHandlers({ alerting, engine, clock }),
-        ...settingsHandlers(cfg, store.kind),
+        ...settingsHandlers(cfg, store.kind, agentIngestUrl),
         ...deployHandlers(deploy),
         ...authHandlers({ auth, ...(cfg.http.publicUrl ? { publicUrl: cfg.http.publicUrl } : {}) }),
       },

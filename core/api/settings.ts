@@ -1,4 +1,5 @@
-// The Settings page's read-only view of this instance: backend, coordination, retention.
+// The Settings page's read-only view of this instance: backend, coordination, retention, and the
+// ingest URL agents run with (the dashboard's "add a host" shows it in the agent's command line).
 import { VERSION } from '../../shared/version.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { Handlers } from './contract-routes.js';
@@ -14,7 +15,15 @@ export function withoutPassword(url: string): string {
   }
 }
 
-export function settingsHandlers(cfg: LoadedConfig, storeKind: 'sqlite' | 'postgres'): Pick<Handlers, 'getSettings'> {
+/**
+ * `ingestUrl`: the URL agents post to, known once the ingest listener listens (its port may be 0 in
+ * the config); the deployer's own (deploy.ingestUrl, else the listener's URL).
+ */
+export function settingsHandlers(
+  cfg: LoadedConfig,
+  storeKind: 'sqlite' | 'postgres',
+  ingestUrl: () => string,
+): Pick<Handlers, 'getSettings'> {
   return {
     getSettings: async () => ({
       version: VERSION,
@@ -29,6 +38,7 @@ export function settingsHandlers(cfg: LoadedConfig, storeKind: 'sqlite' | 'postg
         : { kind: 'memory' as const, location: null },
       retention: { ...cfg.retention },
       http: { host: cfg.http.host, publicUrl: cfg.http.publicUrl },
+      ingest: { url: ingestUrl(), host: cfg.ingest.host },
     }),
   };
 }

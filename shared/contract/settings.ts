@@ -21,6 +21,13 @@ export const instanceSettingsSchema = z.object({
   }),
   retention: z.object({ rawDays: z.number(), rollupDays: z.number(), eventDays: z.number(), pruneEveryMinutes: z.number() }),
   http: z.object({ host: z.string(), publicUrl: z.string() }),
+  /** The agents' listener (its own address and port, apart from the API's): what an agent runs with as --server. */
+  ingest: z.object({
+    /** Where agents post: deploy.ingestUrl when set (as servers reach this instance), else the listener's own URL. */
+    url: z.string(),
+    /** The address the listener binds (ingest.host): on loopback only agents on this machine, or through a tunnel, reach it. */
+    host: z.string(),
+  }),
 });
 
 export const settingsProcedures = {

@@ -1,5 +1,5 @@
-// Settings: which backend this instance runs on and how long it keeps data (read-only: they come
-// from the config file or environment), and the signed-in user's API tokens.
+// Settings: which backend this instance runs on, where agents send, and how long it keeps data
+// (read-only: they come from the config file or environment), and the signed-in user's API tokens.
 import { useApiQuery } from '../../api/hooks.js';
 import { ErrorBanner } from '../../components/ErrorBanner.js';
 import { ApiTokens } from './ApiTokens.js';
@@ -51,6 +51,11 @@ export function SettingsPage() {
                     · reached at <code>{s.http.publicUrl}</code>
                   </>
                 )}
+              </dd>
+              <dt>Agents send to</dt>
+              <dd>
+                <code data-testid="settings-ingest-url">{s.ingest.url}</code>{' '}
+                <span className="muted">(the ingest listener, on {s.ingest.host})</span>
               </dd>
               <dt>Version</dt>
               <dd>{s.version}</dd>
