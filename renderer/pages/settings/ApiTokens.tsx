@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import type { Output } from '../../../shared/contract/index.js';
 import { useApiMutation, useApiQuery } from '../../api/hooks.js';
+import { Copyable } from '../../components/Copyable.js';
 import { EmptyState } from '../../components/EmptyState.js';
 import { ErrorBanner } from '../../components/ErrorBanner.js';
 import { TextField, formErrors } from '../../components/form.js';
@@ -16,7 +17,6 @@ export function ApiTokens() {
   const [name, setName] = useState('');
   const [expires, setExpires] = useState('');
   const [created, setCreated] = useState<Created | null>(null);
-  const [copied, setCopied] = useState<string | null>(null);
   const create = useApiMutation('createApiToken', {
     invalidates: ['listApiTokens'],
     onSuccess: (out) => (setCreated(out), setName(''), setExpires('')),
@@ -37,7 +37,6 @@ export function ApiTokens() {
         noValidate
         onSubmit={(e) => {
           e.preventDefault();
-          setCopied(null);
           const days = expires.trim() ? Number(expires) : undefined;
           create.mutate({ name, ...(days !== undefined ? { expiresInDays: days } : {}) });
         }}
@@ -71,22 +70,7 @@ export function ApiTokens() {
       {created && (
         <div className="banner banner-info" role="status" data-testid="new-token">
           <span>Token “{created.token.name}” created. Copy it now: it is not shown again.</span>
-          <code className="secret" data-testid="token-secret">
-            {created.secret}
-          </code>
-          <button
-            type="button"
-            className="ghost"
-            onClick={() =>
-              navigator.clipboard
-                .writeText(created.secret)
-                .then(() => setCopied('Copied.'))
-                .catch((err: Error) => setCopied(`Cannot copy (${err.message}): select the text instead.`))
-            }
-          >
-            Copy
-          </button>
-          {copied && <span>{copied}</span>}
+          <Copyable key={created.secret} value={created.secret} what="API token" testId="token-secret" />
           <button type="button" className="ghost" onClick={() => setCreated(null)}>
             Done
           </button>
