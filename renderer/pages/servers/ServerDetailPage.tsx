@@ -7,6 +7,7 @@ import { Link, setQuery, useLocation } from '../../app/router.js';
 import { EmptyState } from '../../components/EmptyState.js';
 import { ErrorBanner } from '../../components/ErrorBanner.js';
 import { formatAgo, formatBytes, formatTime } from '../../components/format.js';
+import { HostStatusBadge } from './HostStatus.js';
 import { MetricChart } from './MetricChart.js';
 import { isRangeKey, RANGES, rangeQuery, type RangeKey } from './ranges.js';
 
@@ -41,7 +42,7 @@ export function ServerDetailPage({ id }: { id: string }) {
         <Link to="/servers">← Servers</Link>
       </p>
       <h1>
-        {h?.name ?? 'Server'} {h && <span className={`badge status-${h.status}`}>{h.status}</span>}
+        {h?.name ?? 'Server'} {h && <HostStatusBadge status={h.status} />}
       </h1>
       {h && (
         <p className="muted">

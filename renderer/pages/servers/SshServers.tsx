@@ -9,6 +9,7 @@ import { ErrorBanner } from '../../components/ErrorBanner.js';
 import { AddServerForm } from './AddServerForm.js';
 import { DeployRun } from './DeployRun.js';
 import { HostKeyCheck } from './HostKeyCheck.js';
+import { HostStatusBadge } from './HostStatus.js';
 
 export function SshServers() {
   const { query } = useLocation();
@@ -102,7 +103,10 @@ export function SshServers() {
                   <td>
                     {s.installed ? `${s.installed.version} (${s.installed.serviceKind})` : <span className="muted">not installed</span>}
                     {s.hostId && hostStatus.get(s.hostId) && (
-                      <span className={`badge status-${hostStatus.get(s.hostId)}`}> {hostStatus.get(s.hostId)}</span>
+                      <>
+                        {' '}
+                        <HostStatusBadge status={hostStatus.get(s.hostId)!} />
+                      </>
                     )}
                   </td>
                   <td className="actions">
