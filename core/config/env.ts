@@ -35,7 +35,9 @@ export function envOverrides(env: NodeJS.ProcessEnv): {
     if (!name.startsWith(PREFIX) || RESERVED(name) || raw === undefined) continue;
     const path = byName.get(name);
     if (!path) {
-      problems.push(`${name}: not a Watchtower setting (known: ${[...byName.keys()].join(', ')})`);
+      const near = closest(name, [...byName.keys()]);
+      const hint = near.length ? `; did you mean ${near.join(' or ')}?` : '';
+      problems.push(`${name}: not a Watchtower setting${hint} (known: ${[...byName.keys()].join(', ')})`);
       continue;
     }
     let node = values;
@@ -44,4 +46,30 @@ export function envOverrides(env: NodeJS.ProcessEnv): {
     sources.set(path.join('.'), name);
   }
   return { values, sources, problems };
+}
+
+/** The candidates that look like a misspelling of `word` (case, '_' and '-' aside; a letter or two off). */
+export function closest(word: string, candidates: string[]): string[] {
+  const norm = (w: string) => w.toLowerCase().replace(/[-_\s]/g, '');
+  const w = norm(word);
+  const scored = candidates
+    .map((c) => ({ c, d: distance(w, norm(c)) }))
+    .filter(({ c, d }) => d <= (Math.min(w.length, norm(c).length) <= 4 ? 1 : 2));
+  const best = Math.min(...scored.map((s) => s.d));
+  return scored.filter((s) => s.d === best).map((s) => s.c);
+}
+
+/** Optimal string alignment distance: insertions, deletions, substitutions and swaps of neighbours. */
+function distance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
+    }
+  }
+  return d[a.length]![b.length]!;
 }

@@ -2,13 +2,20 @@
 // environment variable named after its path (see env.ts): http.port → WATCHTOWER_HTTP_PORT.
 import { z } from 'zod';
 
-const port = z.coerce.number().int().min(0).max(65535);
-const positive = z.coerce.number().positive();
+// Numbers come as text from the environment and flags, and as numbers from YAML. A blank string or
+// a boolean is not a number (z.coerce would read them as 0 and 1). Every check of a number carries
+// one message saying what is accepted; load.ts appends the value that was given.
+const toNumber = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? Number(v) : v);
+const number = (error: string, check: (n: z.ZodNumber, e: { error: string }) => z.ZodNumber) =>
+  z.preprocess(toNumber, check(z.number({ error }), { error }));
+const port = number('expected a whole number 0–65535 (0 picks a free port)', (n, e) => n.int(e).min(0, e).max(65535, e));
+const positive = number('expected a number above 0', (n, e) => n.positive(e));
+const notEmpty = { error: 'must not be empty' };
 
 export const configSchema = z
   .object({
     /** Where local state lives (SQLite file, keys). */
-    dataDir: z.string().min(1).default('~/.watchtower'),
+    dataDir: z.string().min(1, notEmpty).default('~/.watchtower'),
     database: z
       .object({
         /** postgres://… selects PostgreSQL (team mode); empty means SQLite in dataDir; a path is a SQLite file. */
@@ -26,25 +33,27 @@ export const configSchema = z
         /** redis://… makes coordination (timers, dedup guards, pub/sub) shared between instances; empty means in-process. */
         url: z.string().default(''),
         /** Key and channel namespace, so several installations can share one Redis. */
-        prefix: z.string().min(1).max(64).default('watchtower:'),
+        prefix: z.string().min(1, notEmpty).max(64, { error: 'must be at most 64 characters' }).default('watchtower:'),
       })
       .strict()
       .default({ url: '', prefix: 'watchtower:' }),
     http: z
       .object({
-        host: z.string().min(1).default('127.0.0.1'),
+        host: z.string().min(1, notEmpty).default('127.0.0.1'),
         port: port.default(7800),
         /** How people reach this instance (links in notifications), e.g. https://watchtower.example.com. */
         publicUrl: z.string().default(''),
         /** Behind a TLS proxy on this machine: take the client address and https from X-Forwarded-* (sign-in throttle, Secure cookie). */
-        trustProxy: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).default(false),
+        trustProxy: z
+          .union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')], { error: 'expected true or false' })
+          .default(false),
       })
       .strict()
       .default({ host: '127.0.0.1', port: 7800, publicUrl: '', trustProxy: false }),
     ingest: z
       .object({
         /** The agents' listener, apart from the API: 0.0.0.0 lets agents reach it directly; loopback suits the SSH tunnel. */
-        host: z.string().min(1).default('127.0.0.1'),
+        host: z.string().min(1, notEmpty).default('127.0.0.1'),
         /** 0 picks a free port. */
         port: port.default(7801),
         /** Largest request body, compressed or not (413 above it). */
@@ -96,7 +105,7 @@ export const configSchema = z
         /** Sample interval written into deployed agents' config. */
         agentIntervalSec: positive.default(10),
         /** Team mode: a deploy run whose instance has not renewed it for this long is marked interrupted by another. */
-        instanceTimeoutSec: z.coerce.number().min(15).default(45),
+        instanceTimeoutSec: number('expected a number of seconds, at least 15', (n, e) => n.min(15, e)).default(45),
       })
       .strict()
       .default({ ingestUrl: '', agentIntervalSec: 10, instanceTimeoutSec: 45 }),
