@@ -30,6 +30,7 @@ import { loadSecretBox } from './secrets/index.js';
 import { hostname } from 'node:os';
 import type { Store } from './store/types.js';
 import { closeWithin } from './api/shutdown.js';
+import { databaseError, listenError } from './startup-errors.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -64,7 +65,9 @@ export async function startApp(cfg: LoadedConfig, opts: { log?: Logger; now?: ()
   };
 
   try {
-    const store = await openStore({ url: cfg.databaseUrl, schema: cfg.database.schema });
+    const store = await openStore({ url: cfg.databaseUrl, schema: cfg.database.schema }).catch((err: unknown) => {
+      throw databaseError(cfg, err);
+    });
     cleanups.push(() => store.close());
     log.info({ component: 'store', kind: store.kind, mode: cfg.mode }, 'store open');
 
@@ -196,7 +199,9 @@ export async function startApp(cfg: LoadedConfig, opts: { log?: Logger; now?: ()
         accepting: () => accepting,
       },
     });
-    const ingestUrl = await ingestServer.listen({ host: cfg.ingest.host, port: cfg.ingest.port });
+    const ingestUrl = await ingestServer.listen({ host: cfg.ingest.host, port: cfg.ingest.port }).catch((err: unknown) => {
+      throw listenError(cfg, 'ingest', err);
+    });
     cleanups.push(async () => {
       accepting = false;
       await closeWithin(ingestServer); // stops accepting; in-flight requests finish (and their batches commit)
@@ -204,7 +209,9 @@ export async function startApp(cfg: LoadedConfig, opts: { log?: Logger; now?: ()
     listenerUrl = ingestUrl;
     await deploy.start(); // tunnels of installed tunnel-mode servers come back
     cleanups.push(() => deploy.stop());
-    const url = await server.listen({ host: cfg.http.host, port: cfg.http.port });
+    const url = await server.listen({ host: cfg.http.host, port: cfg.http.port }).catch((err: unknown) => {
+      throw listenError(cfg, 'api', err);
+    });
     cleanups.push(() => closeWithin(server));
     log.info({ component: 'api', url, ingestUrl }, 'listening');
     const setupToken = await auth.prepareSetup();

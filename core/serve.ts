@@ -4,6 +4,7 @@
 import { parseArgs } from 'node:util';
 import { startApp } from './app.js';
 import { ConfigError, loadConfig } from './config/load.js';
+import { closest } from './config/env.js';
 
 export const SERVE_HELP = `Usage: watchtower serve [options]
 
@@ -21,39 +22,58 @@ Options:
 
 Every setting can also come from the environment: WATCHTOWER_HTTP_PORT, WATCHTOWER_DATABASE_URL, …`;
 
+const SERVE_OPTIONS = {
+  config: { type: 'string', short: 'c' },
+  'data-dir': { type: 'string' },
+  database: { type: 'string' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  'ingest-host': { type: 'string' },
+  'ingest-port': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** The setting each flag sets, so a bad value is reported as coming from the flag. */
+const FLAG_KEYS = {
+  'data-dir': 'dataDir',
+  database: 'database.url',
+  host: 'http.host',
+  port: 'http.port',
+  'ingest-host': 'ingest.host',
+  'ingest-port': 'ingest.port',
+} as const;
+
 export async function serve(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      config: { type: 'string', short: 'c' },
-      'data-dir': { type: 'string' },
-      database: { type: 'string' },
-      host: { type: 'string' },
-      port: { type: 'string' },
-      'ingest-host': { type: 'string' },
-      'ingest-port': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-  });
+  let values;
+  try {
+    ({ values } = parseArgs({ args: argv, options: SERVE_OPTIONS, strict: true }));
+  } catch (err) {
+    // A usage error (unknown flag, missing value, stray argument): say so, show the usage, exit 2.
+    if (!(err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) throw err;
+    const unknown = /^Unknown option '(--?[^']+)'/.exec((err as Error).message)?.[1];
+    const near = unknown?.startsWith('--') ? closest(unknown.slice(2), Object.keys(SERVE_OPTIONS)) : [];
+    const hint = near.length ? ` (did you mean ${near.map((n) => `--${n}`).join(' or ')}?)` : '';
+    console.error(`watchtower serve: ${(err as Error).message.split('. ')[0]}${hint}\n\n${SERVE_HELP}`);
+    return 2;
+  }
   if (values.help) {
     console.log(SERVE_HELP);
     return 0;
   }
   const overrides: Record<string, unknown> = {};
-  if (values['data-dir']) overrides.dataDir = values['data-dir'];
-  if (values.database) overrides.database = { url: values.database };
-  if (values.host || values.port)
-    overrides.http = { ...(values.host ? { host: values.host } : {}), ...(values.port ? { port: values.port } : {}) };
-  if (values['ingest-host'] || values['ingest-port'])
-    overrides.ingest = {
-      ...(values['ingest-host'] ? { host: values['ingest-host'] } : {}),
-      ...(values['ingest-port'] ? { port: values['ingest-port'] } : {}),
-    };
+  const overrideSources: Record<string, string> = {};
+  for (const [flag, key] of Object.entries(FLAG_KEYS)) {
+    const value = values[flag as keyof typeof FLAG_KEYS];
+    if (!value) continue;
+    const [section, leaf] = key.split('.') as [string, string | undefined];
+    if (leaf) overrides[section] = { ...(overrides[section] as object | undefined), [leaf]: value };
+    else overrides[section] = value;
+    overrideSources[key] = `--${flag}`;
+  }
 
   let cfg;
   try {
-    cfg = loadConfig({ ...(values.config ? { file: values.config } : {}), overrides });
+    cfg = loadConfig({ ...(values.config ? { file: values.config } : {}), overrides, overrideSources });
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(`watchtower: ${err.message}`);
