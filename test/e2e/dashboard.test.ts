@@ -1,6 +1,8 @@
 // The dashboard in a real Chromium against a real server process with a real agent: sign in, add a
-// threshold rule, the agent's data breaches it, the incident shows up without a reload, then
-// acknowledge and resolve it. Screenshots of the main pages go to test-artifacts/.
+// threshold rule, add the host from the Servers page (no SSH) and run a real agent with the token and
+// ingest URL the page shows, see the host go from "never seen" to up and the agent's data breach the
+// rule without a reload, then acknowledge and resolve the incident. Screenshots of the main pages go
+// to test-artifacts/.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,14 +61,64 @@ describe('dashboard end to end', () => {
     await page.getByRole('table', { name: 'Rules' }).getByText('cpu-busy').waitFor();
     await screenshot(page, 'alerting-rules');
 
-    // The overview, then a real agent: its first batches breach the rule. A marker on the window
-    // proves the page never reloads while the incident arrives.
+    // The host, added from the Servers page with the keyboard (no SSH): the API's refusal at its field,
+    // then the agent token (shown once) and the agent's command. A marker on the window proves the
+    // page never reloads from here on, while the host goes up and the incident arrives.
     await page.getByRole('link', { name: 'Overview' }).click();
     await page.getByTestId('open-critical').getByText('0').waitFor();
+    await page.getByRole('link', { name: 'Servers' }).click();
     await page.evaluate(() => ((globalThis as any).noReload = true)); // runs in the page: globalThis is its window
-    const host = await server.api('POST', '/api/v1/hosts', { name: 'e2e-web-1' });
-    expect(host.status).toBe(201);
-    agent = startAgent({ server: server.ingestUrl, token: host.body.agentToken, dataDir: join(dir, 'agent') });
+    const addHost = page.getByRole('button', { name: 'Add a host (run the agent yourself)' });
+    await addHost.focus();
+    await page.keyboard.press('Enter');
+    const hostForm = page.getByRole('form', { name: 'Add a host (run the agent yourself)' });
+    await page.keyboard.type('not a host name'); // the Name field has the focus
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('role=web');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => hostForm.getByLabel('Name').getAttribute('aria-invalid')).toBe('true');
+    await hostForm.getByText(/letters, digits, and _ \. -/).waitFor();
+    await screenshot(page, 'servers-add-host-form');
+    await hostForm.getByLabel('Name').fill('e2e-web-1');
+    await hostForm.getByLabel('Name').press('Enter');
+
+    const setup = page.getByTestId('agent-setup');
+    await setup.getByRole('heading', { name: 'Run the agent on e2e-web-1' }).waitFor();
+    await setup.getByText(/it is not shown again/).waitFor();
+    const token = (await setup.getByTestId('agent-token').textContent())!;
+    expect(token).toMatch(/^wt_/);
+    await expect.poll(() => setup.getByTestId('ingest-url').textContent()).toBe(server.ingestUrl); // the ingest listener…
+    expect(new URL(server.ingestUrl).port).not.toBe(new URL(server.url).port); // …not the page's own address
+    const command = (await setup.getByTestId('agent-command-checkout').textContent())!;
+    expect(command).toBe(`npm run agent -- --server ${server.ingestUrl} --token ${token} --data-dir ./agent-data`);
+    expect(await setup.getByTestId('agent-command-artifact').textContent()).toBe(
+      `./bun agent.mjs --server ${server.ingestUrl} --token ${token} --data-dir ./agent-data`,
+    );
+    await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+    await setup.getByRole('button', { name: 'Copy agent token' }).click();
+    await setup.getByText('Copied.').waitFor();
+    expect(await page.evaluate(() => (globalThis as any).navigator.clipboard.readText())).toBe(token);
+    // In the list at once, before any agent runs.
+    const hostRow = page.getByRole('table', { name: 'Hosts' }).getByRole('row').filter({ hasText: 'e2e-web-1' });
+    await expect.poll(() => hostRow.textContent()).toMatch(/never seen/);
+    expect(await setup.getByTestId('new-host-status').textContent()).toBe('never seen');
+    await screenshot(page, 'servers-add-host');
+    await page.getByRole('button', { name: 'Switch to dark theme' }).click();
+    await screenshot(page, 'servers-add-host-dark');
+    await page.getByRole('button', { name: 'Switch to light theme' }).click();
+
+    // A real agent, run with the --server and --token the page shows: the host goes up live, and its
+    // first batches breach the rule.
+    const shown = /--server (\S+) --token (\S+)/.exec(command)!;
+    agent = startAgent({ server: shown[1]!, token: shown[2]!, dataDir: join(dir, 'agent') });
+    await expect.poll(() => setup.getByTestId('new-host-status').textContent(), { timeout: 30_000 }).toBe('up');
+    await expect.poll(() => hostRow.textContent(), { timeout: 15_000 }).toMatch(/up/);
+    await screenshot(page, 'servers-host-up');
+    await setup.getByRole('button', { name: 'Done' }).click();
+    await expect.poll(() => addHost.evaluate((el) => el === (globalThis as any).document.activeElement)).toBe(true); // focus back
+    expect(await page.getByTestId('agent-token').count()).toBe(0); // gone: shown once
+
+    await page.getByRole('link', { name: 'Overview' }).click();
     await page.getByTestId('open-critical').getByText('1').waitFor({ timeout: 30_000 });
     await page.getByTestId('hosts-up').getByText('1').waitFor({ timeout: 15_000 });
     await screenshot(page, 'overview');
