@@ -1,8 +1,9 @@
 // Builds the self-contained agent artifact per target into dist/agent-artifacts/<target>/:
 // the runtime binary from its npm package (`npm pack`, sha512 integrity pinned in
 // resources/runtimes.json and checked before anything is extracted), a gzip copy of it for upload,
-// the one-file bundle dist/agent.mjs, and manifest.json (hashes, sizes, versions) that
-// core/deploy/artifacts.ts reads. Tarballs are cached; an unchanged runtime is not re-extracted or
+// the one-file bundle dist/agent.mjs, manifest.json (hashes, sizes, versions) that
+// core/deploy/artifacts.ts reads, and `watchtower-agent`, a launcher for running the folder by hand
+// with the runtime settings the deployer uses (the deployer writes its own). Tarballs are cached; an unchanged runtime is not re-extracted or
 // re-compressed, so a rebuild costs the bundle only.
 //
 //   npm run package:agent                    this host's target
@@ -29,11 +30,29 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createGzip } from 'node:zlib';
-import { AGENT_TARGETS, localPlatform, sha256File, targetFor, type AgentTarget, type ArtifactManifest } from '../core/deploy/artifacts.js';
+import {
+  AGENT_TARGETS,
+  commandFor,
+  localPlatform,
+  sha256File,
+  targetFor,
+  type AgentTarget,
+  type ArtifactManifest,
+} from '../core/deploy/artifacts.js';
 import { VERSION } from '../shared/version.js';
 import { build } from './build.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The launcher's name in an artifact folder. */
+export const LAUNCHER = 'watchtower-agent';
+
+/** `./watchtower-agent --server URL --token T`: the runtime with its env and args, then the bundle. */
+function launcher(m: ArtifactManifest): string {
+  const argv = commandFor(m)(`"$d/${m.runtime.file}"`, '"$d/agent.mjs"', '').slice(0, -2);
+  return `#!/bin/sh\n# The Watchtower agent from this folder, with the runtime settings it was measured with.\nd=$(dirname "$0")\nexec ${argv.join(' ')} "$@"\n`;
+}
+
 export type RuntimeName = 'bun' | 'node';
 
 interface RuntimeSpec {
@@ -189,6 +208,7 @@ export async function packageAgent(o: PackageOptions): Promise<ArtifactManifest[
       runtimeArgs: spec.args,
       runtimeEnv: spec.env ?? {},
     };
+    writeFileSync(join(folder, LAUNCHER), launcher(manifest), { mode: 0o755 });
     writeFileSync(`${manifestFile}.${process.pid}.tmp`, `${JSON.stringify(manifest, null, 2)}\n`);
     renameSync(`${manifestFile}.${process.pid}.tmp`, manifestFile);
     log(

@@ -5,10 +5,10 @@
 // only an unreachable npm registry skips this file, with the reason printed.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { loadArtifact, type AgentArtifact } from '../core/deploy/artifacts.js';
-import { IntegrityError, packageAgent, readRuntimes } from '../scripts/package-agent.js';
+import { IntegrityError, LAUNCHER, packageAgent, readRuntimes } from '../scripts/package-agent.js';
 import type { Store } from '../core/store/types.js';
 import { freePort, sleep, startAgent, startServer, waitFor, type AgentProcess, type ServerProcess } from './helpers/processes.js';
 import { sqliteTarget, type StoreTarget } from './helpers/stores.js';
@@ -100,6 +100,20 @@ describe.skipIf(built.status === 'skip')('the shipped agent artifact against a r
       const released = agent.lines.map((l) => /"msg":"start-up pages released","kb":(\d+)/.exec(l)?.[1]).find(Boolean);
       expect(Number(released)).toBeGreaterThan(5 * 1024);
     }
+  });
+
+  it('runs by hand through its watchtower-agent launcher, with the runtime settings the deployer uses', async () => {
+    const { body } = await server!.api('POST', '/api/v1/hosts', { name: 'by-hand-1' });
+    agent = startAgent({
+      server: server!.ingestUrl,
+      token: body.agentToken,
+      dataDir: join(dir, 'agent'),
+      command: [join(dirname(artifact.bundle.file), LAUNCHER)],
+    });
+    await waitFor('two acknowledged batches', () => agent!.acked.length >= 2, 30_000);
+    // The runtime env reached the runtime: the page trim needs bun:ffi, which BUN_JSC_useJIT=0 would refuse.
+    if (artifact.runtime.name === 'bun') expect(agent.lines.some((l) => l.includes('"msg":"start-up pages released"'))).toBe(true);
+    expect(agent.lines.filter((l) => /"level":"(warn|error)"/.test(l))).toEqual([]);
   });
 
   it('buffers across a server outage and delivers every sample exactly once', async () => {

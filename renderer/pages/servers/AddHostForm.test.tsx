@@ -144,7 +144,7 @@ describe('add a host (run the agent yourself)', () => {
     expect(screen.getByTestId('agent-token').textContent).toBe(TOKEN);
     const args = `--server ${INGEST} --token ${TOKEN} --data-dir ./agent-data`;
     await waitFor(() => expect(screen.getByTestId('agent-command-checkout').textContent).toBe(`npm run agent -- ${args}`));
-    expect(screen.getByTestId('agent-command-artifact').textContent).toBe(`./bun agent.mjs ${args}`);
+    expect(screen.getByTestId('agent-command-artifact').textContent).toBe(`./watchtower-agent ${args}`);
     expect(screen.getByTestId('ingest-url').textContent).toBe(INGEST); // the listener's, not the page's origin
     expect(screen.queryByTestId('ingest-note')).toBeNull();
 

@@ -152,10 +152,10 @@ function AgentSetup({ created, onDone, onAnother }: { created: Created; onDone: 
       <Copyable block value={`npm run agent -- ${args}`} what="command for a checkout" testId="agent-command-checkout" />
       <h3>From the agent artifact</h3>
       <p className="muted">
-        <code>npm run package:agent</code> builds <code>dist/agent-artifacts/&lt;target&gt;/</code> (the runtime and <code>agent.mjs</code>
-        ); copy that directory to the server and, in it, run:
+        <code>npm run package:agent</code> builds <code>dist/agent-artifacts/&lt;target&gt;/</code> (the runtime, <code>agent.mjs</code> and
+        its launcher); copy that directory to the server and, in it, run:
       </p>
-      <Copyable block value={`./bun agent.mjs ${args}`} what="command for the artifact" testId="agent-command-artifact" />
+      <Copyable block value={`./watchtower-agent ${args}`} what="command for the artifact" testId="agent-command-artifact" />
       <p className="muted">
         <code>--help</code> lists the other options (interval, log files, buffer size). On a machine others log in to, pass the token as{' '}
         <code>WATCHTOWER_AGENT_TOKEN</code> or in a <code>--config</code> file instead, so <code>ps</code> does not show it.
