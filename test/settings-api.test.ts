@@ -28,7 +28,15 @@ describe('settings API', () => {
       coordination: { kind: 'memory', location: null },
       retention: { rawDays: 3, rollupDays: 30, eventDays: 10, pruneEveryMinutes: 15 },
       http: { host: '127.0.0.1' },
+      ingest: { url: app.ingestUrl, host: '127.0.0.1' }, // the listener's own URL: what agents get as --server
     });
+    expect(res.body.ingest.url).not.toBe(app.url);
+  });
+
+  it('ingest URL: deploy.ingestUrl when set, as servers reach this instance', async () => {
+    target = sqliteTarget();
+    app = await startTestApp(target, { deploy: { ingestUrl: 'https://wt.example.net:7801' } });
+    expect((await app.api('GET', '/api/v1/settings')).body.ingest.url).toBe('https://wt.example.net:7801');
   });
 
   it('team mode: PostgreSQL with its schema and Redis', async () => {
