@@ -1,9 +1,10 @@
 // The server hands out the built dashboard at / (global setup builds it): index.html uncached with
-// a CSP, hashed assets cached for good, browser routes answered with index.html, API paths never.
+// a strict CSP, the favicon, hashed assets cached for good, browser routes answered with
+// index.html, API paths never.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dashboardPlugin, findDashboardDir } from '../core/api/static.js';
+import { CSP, dashboardPlugin, findDashboardDir } from '../core/api/static.js';
 import { startTestApp, type TestApp } from './helpers/app.js';
 import { sqliteTarget, type StoreTarget } from './helpers/stores.js';
 import Fastify from 'fastify';
@@ -27,8 +28,37 @@ describe('dashboard files', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/text\/html/);
     expect(res.headers.get('cache-control')).toBe('no-cache');
-    expect(res.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
-    expect(await res.text()).toMatch(/<div id="root"><\/div>/);
+    expect(res.headers.get('content-security-policy')).toBe(CSP);
+    const html = await res.text();
+    expect(html).toMatch(/<div id="root"><\/div>/);
+    expect(html).toContain('<link rel="icon" type="image/svg+xml" href="./favicon.svg" />');
+  });
+
+  it('has a complete, strict policy: every fetch directive explicit, no inline or eval script, no plugins, no framing', () => {
+    const policy = new Map(CSP.split('; ').map((d) => [d.split(' ')[0]!, d.split(' ').slice(1).join(' ')] as const));
+    expect(policy.get('default-src')).toBe("'self'");
+    // Set explicitly, so browsers never fall back to default-src (and never say they did).
+    expect(policy.get('script-src')).toBe("'self'");
+    expect(policy.get('style-src')).toBe("'self'");
+    expect(policy.get('connect-src')).toBe("'self'"); // its own WebSocket included, no other host's
+    for (const d of ['img-src', 'font-src', 'worker-src', 'manifest-src', 'media-src', 'frame-src']) expect(policy.has(d), d).toBe(true);
+    expect(policy.get('object-src')).toBe("'none'");
+    expect(policy.get('base-uri')).toBe("'none'");
+    expect(policy.get('form-action')).toBe("'self'");
+    expect(policy.get('frame-ancestors')).toBe("'none'");
+    expect(CSP).not.toMatch(/unsafe-|\*|data:.*script|https?:/);
+    expect(policy.get('img-src')).toBe("'self' data:");
+  });
+
+  it('serves the favicon as SVG, and sends /favicon.ico there', async () => {
+    const icon = await get('/favicon.svg', 'image/avif,image/webp,image/svg+xml,image/*,*/*;q=0.8');
+    expect(icon.status).toBe(200);
+    expect(icon.headers.get('content-type')).toBe('image/svg+xml');
+    expect(icon.headers.get('cache-control')).toBe('public, max-age=86400');
+    expect(await icon.text()).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg" viewBox="0 0 32 32">/);
+    const ico = await fetch(app.url + '/favicon.ico', { redirect: 'manual' });
+    expect(ico.status).toBe(301);
+    expect(ico.headers.get('location')).toBe('/favicon.svg');
   });
 
   it('serves hashed assets with a long cache lifetime', async () => {

@@ -35,8 +35,22 @@ describe('dashboard end to end', () => {
     const { page } = browser;
     const pageErrors: string[] = [];
     page.on('pageerror', (e) => pageErrors.push(e.message));
+    // The console's errors: CSP reports (a refused eval, a directive falling back to default-src)
+    // and failed loads (a missing favicon) show up here.
+    const consoleErrors: string[] = [];
+    page.on('console', (m) => void (m.type() === 'error' && consoleErrors.push(`${m.text()} [${m.location().url}]`)));
+    // Refusals the flow causes on purpose: the session check while signed out and the wrong password
+    // (401), and the invalid host name (400).
+    const deliberate = (e: string) =>
+      /status of 401 .*\[[^\]]*\/api\/v1\/auth\/(session|sign-in)\]$/.test(e) || /status of 400 .*\[[^\]]*\/api\/v1\/hosts\]$/.test(e);
 
+    const icon = page.waitForResponse((r) => new URL(r.url()).pathname.startsWith('/favicon'));
     await page.goto(server.url);
+    await page.getByLabel('Name').waitFor();
+    expect(new URL((await icon).url()).pathname).toBe('/favicon.svg');
+    expect((await icon).status()).toBe(200);
+    expect((await icon).headers()['content-type']).toBe('image/svg+xml');
+    expect(consoleErrors.filter((e) => !deliberate(e))).toEqual([]);
     await page.getByLabel('Name').fill('owner');
     await page.getByLabel('Password').fill('wrong-password-here');
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -45,6 +59,12 @@ describe('dashboard end to end', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Overview' }).waitFor();
     await page.getByTestId('live-status').getByText('Live').waitFor();
+    // A signed-in page load logs no console error at all.
+    const before = consoleErrors.length;
+    await page.reload();
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    await page.getByTestId('live-status').getByText('Live').waitFor();
+    expect(consoleErrors.slice(before)).toEqual([]);
     await screenshot(page, 'overview-empty');
 
     // The rule, through the Alerting page: a threshold the agent's CPU always meets.
@@ -161,5 +181,6 @@ describe('dashboard end to end', () => {
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
 
     expect(pageErrors).toEqual([]);
+    expect(consoleErrors.filter((e) => !deliberate(e))).toEqual([]);
   });
 });
