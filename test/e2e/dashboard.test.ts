@@ -112,7 +112,7 @@ describe('dashboard end to end', () => {
     const command = (await setup.getByTestId('agent-command-checkout').textContent())!;
     expect(command).toBe(`npm run agent -- --server ${server.ingestUrl} --token ${token} --data-dir ./agent-data`);
     expect(await setup.getByTestId('agent-command-artifact').textContent()).toBe(
-      `./bun agent.mjs --server ${server.ingestUrl} --token ${token} --data-dir ./agent-data`,
+      `./watchtower-agent --server ${server.ingestUrl} --token ${token} --data-dir ./agent-data`,
     );
     await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
     await setup.getByRole('button', { name: 'Copy agent token' }).click();
