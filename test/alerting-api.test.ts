@@ -72,6 +72,15 @@ describe.each(STORE_TARGETS.map((t) => [t().name, t] as const))('alerting API on
       expect(res.status, JSON.stringify(res.body)).toBe(status);
       expect(res.body.error.issues.map((i: { path: string }) => i.path)).toContain(field);
     }
+    // What the rule form shows at its fields: plain words, not zod's "expected number, received undefined".
+    const plain = await app.api('POST', '/api/v1/rules', { name: '', kind: 'threshold', metric: 'cpu.usage', op: '>', severity: 'crit' });
+    expect(plain.body.error.issues).toEqual(
+      expect.arrayContaining([
+        { path: 'name', message: 'must not be empty' },
+        { path: 'severity', message: 'expected one of critical, warning, info, got "crit"' },
+        { path: 'value', message: 'required' },
+      ]),
+    );
     expect((await ok('GET', '/api/v1/rules')).items).toHaveLength(1);
   });
 

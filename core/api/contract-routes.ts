@@ -4,6 +4,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { openProcedures, procedures, type Params, type ProcedureName, type Procedures } from '../../shared/contract/index.js';
+import { plainIssue } from '../../shared/contract/issue-messages.js';
 import type { Principal } from '../auth/service.js';
 import { invalidInput } from './errors.js';
 
@@ -39,12 +40,12 @@ export function registerContract(app: FastifyInstance, handlers: Handlers, authe
         const principal = await authenticate(req, { open: OPEN.has(name), changes: proc.method !== 'GET' });
         let params: unknown;
         if (proc.params) {
-          const p = proc.params.safeParse(req.params);
+          const p = proc.params.safeParse(req.params, { error: plainIssue });
           if (!p.success) throw invalidInput(p.error);
           params = p.data;
         }
         const raw = { ...(req.query as object), ...(isObject(req.body) ? req.body : {}), ...(proc.params ? {} : (req.params as object)) };
-        const input = proc.input.safeParse(raw);
+        const input = proc.input.safeParse(raw, { error: plainIssue });
         if (!input.success) throw invalidInput(input.error);
         const output = proc.output.safeParse(await handler(input.data, params, { principal, req, reply }));
         if (!output.success) {

@@ -13,6 +13,7 @@ import {
   type SilenceSpec,
 } from '../../../shared/alerting/index.js';
 import { issuePath } from '../../api/errors.js';
+import { plainIssue } from '../../../shared/contract/issue-messages.js';
 import { checkDocument, type Issue, type Known } from './checks.js';
 import { SECRET_KEYS, isObject, silenceItem, type SecretKey } from './kinds.js';
 
@@ -75,7 +76,7 @@ export function parseDocument(text: string, known: Known = { policies: [], chann
   // Cross-item checks first: they must still see the secret markers that stripping removes.
   const issues: Issue[] = checkDocument(raw, known, opts.prune ?? false);
   const keepSecrets = stripSecretMarkers(raw);
-  const parsed = documentSchema.safeParse(raw);
+  const parsed = documentSchema.safeParse(raw, { error: plainIssue });
   if (!parsed.success) issues.unshift(...parsed.error.issues.flatMap(toIssues));
   if (!parsed.success || issues.length) return { ok: false, errors: locate(issues, yaml, lines) };
   return { ok: true, doc: { ...parsed.data, keepSecrets } };

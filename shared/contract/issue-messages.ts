@@ -1,0 +1,63 @@
+// Validation messages a person can act on, for what the API and the YAML import show at a field:
+// "required" instead of "Invalid input: expected number, received undefined". Pass as the `error`
+// option of a parse; messages a schema sets itself still win. Values are echoed only when short
+// and only for choices (an enum), never for free text, which may be a secret.
+import type { z } from 'zod';
+
+const TYPE_NAMES: Record<string, string> = {
+  string: 'text',
+  number: 'a number',
+  int: 'a whole number',
+  boolean: 'true or false',
+  array: 'a list',
+  object: 'an object',
+  record: 'an object',
+};
+
+function kindOf(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
+  return TYPE_NAMES[typeof v] ?? typeof v;
+}
+
+const UNITS: Record<string, [string, string]> = {
+  string: ['character', 'characters'],
+  array: ['item', 'items'],
+  set: ['item', 'items'],
+  file: ['byte', 'bytes'],
+};
+
+function bound(iss: { origin: string; inclusive?: boolean }, n: number | bigint, side: 'least' | 'most'): string {
+  const unit = UNITS[iss.origin];
+  if (unit) return `must have at ${side} ${n} ${n === 1 || n === 1n ? unit[0] : unit[1]}`;
+  const op = side === 'least' ? (iss.inclusive ? '≥' : '>') : iss.inclusive ? '≤' : '<';
+  return `must be ${op} ${n}`;
+}
+
+const shortValue = (v: unknown): string | null => {
+  const s = JSON.stringify(v);
+  return s !== undefined && s.length <= 40 ? s : null;
+};
+
+export function plainIssue(iss: z.core.$ZodRawIssue): string | undefined {
+  if (iss.input === undefined && ['invalid_type', 'invalid_union', 'invalid_value'].includes(iss.code)) return 'required';
+  switch (iss.code) {
+    case 'invalid_type':
+      return `expected ${TYPE_NAMES[iss.expected] ?? iss.expected}, got ${kindOf(iss.input)}`;
+    case 'too_small':
+      if (iss.origin === 'string' && Number(iss.minimum) === 1) return 'must not be empty';
+      return bound(iss, iss.minimum, 'least');
+    case 'too_big':
+      return bound(iss, iss.maximum, 'most');
+    case 'invalid_value': {
+      const got = typeof iss.input === 'string' || typeof iss.input === 'number' ? shortValue(iss.input) : null;
+      const choices = iss.values.map((v) => String(v)).join(', ');
+      return iss.values.length === 1 ? `must be ${choices}` : `expected one of ${choices}${got ? `, got ${got}` : ''}`;
+    }
+    case 'unrecognized_keys':
+      return `unknown field${iss.keys.length > 1 ? 's' : ''} ${iss.keys.join(', ')}`;
+    default:
+      return undefined;
+  }
+}
