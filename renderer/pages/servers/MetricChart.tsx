@@ -8,7 +8,7 @@ import { formatValue } from '../../components/format.js';
 import { TimeSeriesChart } from '../../components/TimeSeriesChart.js';
 import { useLiveSamples } from '../../live/LiveProvider.js';
 import type { RangeQuery } from './ranges.js';
-import { appendLive, toChartData, type ChartData } from './series.js';
+import { appendLive, spanWindow, toChartData, type ChartData } from './series.js';
 
 /** A live chart keeps at most this many points per series (a 10,000-point chart stays fluid in uPlot). */
 const MAX_POINTS = 10_000;
@@ -30,12 +30,18 @@ export function MetricChart({ hostId, metric, range }: { hostId: string; metric:
     );
   }, [samples, hostId, metric, range]);
 
+  // The x axis spans the chosen range: a live one slides with the clock, a fixed one is as asked.
+  const data = useMemo(() => {
+    if (!chart) return null;
+    const to = range.live ? Date.now() : range.to;
+    return spanWindow(chart, to - (range.to - range.from), to);
+  }, [chart, range]);
   const series = useMemo(() => (chart?.labels ?? []).map((label) => ({ label })), [chart?.labels]);
   const fmt = (v: number) => formatValue(info?.unit, v);
   const title = `${metric}${info ? ` — ${info.help}` : ''}`;
 
   if (q.error) return <ErrorBanner title={`Cannot load ${metric}`} error={q.error} onRetry={() => void q.refetch()} />;
-  if (!chart)
+  if (!data)
     return (
       <figure className="chart">
         <figcaption>{title}</figcaption>
@@ -45,7 +51,7 @@ export function MetricChart({ hostId, metric, range }: { hostId: string; metric:
   return (
     <TimeSeriesChart
       title={title}
-      data={chart.data}
+      data={data}
       series={series}
       formatValue={fmt}
       {...(info?.unit === 'percent' ? { yRange: [0, 100] as [number, number] } : {})}

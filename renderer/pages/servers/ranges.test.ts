@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appendLive, toChartData } from './series.js';
+import { appendLive, spanWindow, toChartData } from './series.js';
 import { rangeQuery, stepFor } from './ranges.js';
 
 const MIN = 60_000;
@@ -89,5 +89,17 @@ describe('chart data', () => {
     ]);
     const capped = appendLive(cd, 'cpu.usage', [{ metric: 'cpu.usage', labels: { cpu: '0' }, ts: 4000, value: 4 }], 0, 2);
     expect(capped.data[0]).toEqual([3, 4]);
+  });
+
+  it('spans the chosen window with empty points where the data stops short', () => {
+    const cd = toChartData(api);
+    expect(spanWindow(cd, 0, 5000)).toEqual([
+      [0, 1, 2, 5],
+      [null, 1, 2, null],
+      [null, null, 20, null],
+    ]);
+    expect(spanWindow(cd, 1000, 2000)).toBe(cd.data);
+    expect(spanWindow(cd, 1000, 3000)[0]).toEqual([1, 2, 3]);
+    expect(spanWindow(toChartData([]), 0, 60_000)).toEqual([[0, 60]]);
   });
 });

@@ -65,3 +65,19 @@ export function appendLive(cd: ChartData, metric: string, values: readonly LiveV
   start = Math.max(start, xs.length - maxPoints);
   return { keys, labels, data: [xs.slice(start), ...ys.map((y) => y.slice(start))] };
 }
+
+/**
+ * The data with empty points at the window's ends where the data stops short, so the x axis spans
+ * the chosen range (a host that reported for ten minutes of the last hour shows as such) and a
+ * zoom's reset returns to that range.
+ */
+export function spanWindow(cd: ChartData, fromMs: number, toMs: number): ChartData['data'] {
+  const [xs, ...ys] = cd.data;
+  const from = fromMs / 1000;
+  const to = toMs / 1000;
+  const before = !xs.length || xs[0]! > from;
+  const after = to > (xs.length ? xs[xs.length - 1]! : from);
+  if (!before && !after) return cd.data;
+  const pad = (col: (number | null)[]) => [...(before ? [null] : []), ...col, ...(after ? [null] : [])];
+  return [[...(before ? [from] : []), ...xs, ...(after ? [to] : [])], ...ys.map(pad)];
+}
