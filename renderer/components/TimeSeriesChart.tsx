@@ -19,13 +19,24 @@ export interface TimeSeriesChartProps {
   series: ChartSeries[];
   height?: number;
   formatValue?: (v: number) => string;
+  /** The y axis's labels, all at once so they can share a precision (default: formatValue each). */
+  formatTicks?: (ticks: number[]) => string[];
   /** Fixed y range, e.g. [0, 100] for percentages. */
   yRange?: [number, number];
 }
 
 const PALETTE = ['--chart-1', '--chart-2', '--chart-3', '--chart-4', '--chart-5', '--chart-6'];
 
-export function TimeSeriesChart({ title, data, series, height = 180, formatValue, yRange }: TimeSeriesChartProps) {
+/** The y axis as wide as its longest label (uPlot's own recipe), so "1.40 GiB" is not cut off. */
+function axisWidth(u: uPlot, values: string[] | null, axisIdx: number, cycleNum: number): number {
+  const axis = u.axes[axisIdx]!;
+  if (cycleNum > 1) return (axis as { _size?: number })._size ?? 60;
+  const longest = (values ?? []).reduce((a, v) => (v.length > a.length ? v : a), '');
+  u.ctx.font = (axis.font as unknown as string[])[0]!;
+  return Math.ceil((axis.ticks?.size ?? 10) + (axis.gap ?? 5) + u.ctx.measureText(longest).width / devicePixelRatio);
+}
+
+export function TimeSeriesChart({ title, data, series, height = 180, formatValue, formatTicks, yRange }: TimeSeriesChartProps) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const seriesSig = series.map((s) => s.label).join('|');
@@ -36,6 +47,7 @@ export function TimeSeriesChart({ title, data, series, height = 180, formatValue
     const axisColor = cssVar('--text-muted') || '#888';
     const gridColor = cssVar('--border') || '#ddd';
     const fmt = formatValue ?? ((v: number) => String(v));
+    const ticksOf = formatTicks ?? ((ticks: number[]) => ticks.map(fmt));
     const opts: uPlot.Options = {
       width: Math.max(200, el.clientWidth),
       height,
@@ -44,7 +56,7 @@ export function TimeSeriesChart({ title, data, series, height = 180, formatValue
       scales: { x: { time: true }, y: yRange ? { range: yRange } : {} },
       axes: [
         { stroke: axisColor, grid: { stroke: gridColor, width: 1 } },
-        { stroke: axisColor, grid: { stroke: gridColor, width: 1 }, size: 60, values: (_u, ticks) => ticks.map(fmt) },
+        { stroke: axisColor, grid: { stroke: gridColor, width: 1 }, size: axisWidth, values: (_u, ticks) => ticksOf(ticks) },
       ],
       series: [
         {},

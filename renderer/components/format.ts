@@ -1,7 +1,8 @@
 // Numbers as people read them.
 import type { MetricUnit } from '../../shared/metrics.js';
 
-export function formatBytes(n: number): string {
+/** `digits`: decimals to show (default: none from 100 up, else one). */
+export function formatBytes(n: number, digits?: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
   let i = 0;
   let v = Math.abs(n);
@@ -9,24 +10,39 @@ export function formatBytes(n: number): string {
     v /= 1024;
     i++;
   }
-  return `${n < 0 ? '-' : ''}${v >= 100 || i === 0 ? v.toFixed(0) : v.toFixed(1)} ${units[i]}`;
+  const d = digits ?? (v >= 100 || i === 0 ? 0 : 1);
+  return `${n < 0 ? '-' : ''}${v.toFixed(d)} ${units[i]}`;
 }
 
-export const formatPercent = (v: number) => `${v.toFixed(v >= 10 ? 0 : 1)}%`;
+export const formatPercent = (v: number, digits?: number) => `${v.toFixed(digits ?? (v >= 10 || Number.isInteger(v) ? 0 : 1))}%`;
 
-export function formatValue(unit: MetricUnit | undefined, v: number): string {
+/** A metric's value in its unit; `digits` asks for that many decimals where the default would round more. */
+export function formatValue(unit: MetricUnit | undefined, v: number, digits?: number): string {
   switch (unit) {
     case 'percent':
-      return formatPercent(v);
+      return formatPercent(v, digits);
     case 'bytes':
-      return formatBytes(v);
+      return formatBytes(v, digits);
     case 'bytes/s':
-      return `${formatBytes(v)}/s`;
+      return `${formatBytes(v, digits)}/s`;
     case 'seconds':
-      return formatDuration(v * 1000);
+      return digits === undefined ? formatDuration(v * 1000) : `${v.toFixed(Math.max(0, digits - 1))} s`;
     default:
-      return Number.isInteger(v) ? String(v) : v.toFixed(2);
+      return Number.isInteger(v) ? String(v) : v.toFixed(digits ?? 2);
   }
+}
+
+/**
+ * A chart axis's tick labels: as short as they can be while every tick reads differently, so a
+ * narrow range (memory moving within 1.4 GiB) is not labelled "1.4 GiB" three times.
+ */
+export function formatTicks(unit: MetricUnit | undefined, ticks: readonly number[]): string[] {
+  let labels: string[] = [];
+  for (const digits of [undefined, 1, 2, 3, 4]) {
+    labels = ticks.map((v) => formatValue(unit, v, digits));
+    if (new Set(labels).size === labels.length) break;
+  }
+  return labels;
 }
 
 export function formatDuration(ms: number): string {

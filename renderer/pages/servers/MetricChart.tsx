@@ -4,7 +4,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { METRICS, type KnownMetric } from '../../../shared/metrics.js';
 import { useApiQuery } from '../../api/hooks.js';
 import { ErrorBanner } from '../../components/ErrorBanner.js';
-import { formatValue } from '../../components/format.js';
+import { formatTicks, formatValue } from '../../components/format.js';
 import { TimeSeriesChart } from '../../components/TimeSeriesChart.js';
 import { useLiveSamples } from '../../live/LiveProvider.js';
 import type { RangeQuery } from './ranges.js';
@@ -54,6 +54,7 @@ export function MetricChart({ hostId, metric, range }: { hostId: string; metric:
       data={data}
       series={series}
       formatValue={fmt}
+      formatTicks={(ticks) => formatTicks(info?.unit, ticks)}
       {...(info?.unit === 'percent' ? { yRange: [0, 100] as [number, number] } : {})}
     />
   );
