@@ -48,7 +48,7 @@ function NewHostForm({ onCreated, onCancel }: { onCreated: (c: Created) => void;
         For a server Watchtower does not log in to: you get the host&apos;s agent token and the command that runs the agent there.
       </p>
       {api.general && <ErrorBanner title="Cannot add the host" error={api.general} />}
-      <div className="form-row form-row-top">
+      <div className="form-row">
         <TextField
           label="Name"
           required
