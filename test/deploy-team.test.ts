@@ -55,7 +55,15 @@ describe('deploy runs in team mode', () => {
     prefix = randomPrefix();
     t = T0;
     const sockets = new Set<Socket>();
-    const server = createServer((s) => sockets.add(s.on('error', () => {})));
+    // Read (and drop) what clients send, so a client that hangs up is seen closing.
+    const server = createServer((s) =>
+      sockets.add(
+        s
+          .resume()
+          .on('error', () => {})
+          .on('close', () => sockets.delete(s)),
+      ),
+    );
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     silent = { port: (server.address() as { port: number }).port, server, sockets };
     dashboard = [];
@@ -139,10 +147,12 @@ describe('deploy runs in team mode', () => {
     const again = await deployAgain(c, srv, { closedPort: true });
     expect(again.error).toMatch(/^connect: .*refused/);
 
-    // a was only paused after all: it learns its run was taken, and its late writes change nothing.
+    // a was only paused after all: it learns its run was taken, drops its connection to the server
+    // at once (the silent server stays up: nothing else ends that connect), and writes nothing more.
+    expect(silent.sockets.size).toBe(1);
     await a.leases.tick();
-    closeSilent();
     expect((await a.deployer.wait(run.id))!.status).toBe('failed');
+    await expect.poll(() => silent.sockets.size).toBe(0);
     expect((await c.store.getRun(run.id))!.targets[0]!.error).toBe(error);
   });
 
@@ -164,7 +174,9 @@ describe('deploy runs in team mode', () => {
     const [a, b] = [await instance('a'), await instance('b')];
     const srv = await addServer(a, 'web-3');
     const run = await stuckRun(a, srv);
+    expect(silent.sockets.size).toBe(1);
     await a.deployer.drain(100, `interrupted: instance ${a.owner} stopped during the run`);
+    await expect.poll(() => silent.sockets.size).toBe(0); // the connect in flight is dropped, not left to time out
     expect((await b.store.getRun(run.id))!).toMatchObject({
       status: 'failed',
       targets: [{ error: expect.stringMatching(/^interrupted: instance a:/) }],

@@ -90,14 +90,15 @@ export class DeployContext {
   }
 
   /** The agent's first batch after `after` with this version: the host's lastSeenAt in the store. */
-  async waitForHeartbeat(hostId: string, version: string, after: number): Promise<boolean> {
+  async waitForHeartbeat(hostId: string, version: string, after: number, stop?: AbortSignal): Promise<boolean> {
     const until = this.now() + this.heartbeatTimeoutMs;
-    for (;;) {
+    while (!stop?.aborted) {
       const h = await this.o.hosts.getHost(hostId);
       if (h && h.lastSeenAt !== null && h.lastSeenAt >= after && h.agentVersion === version) return true;
       if (this.now() > until) return false;
       await new Promise((r) => setTimeout(r, 200));
     }
+    return false;
   }
 
   /** After an uninstall: the token stops working and the host says so in its labels. */

@@ -20,6 +20,8 @@ interface Running {
   done: Promise<DeployRunRecord>;
   /** The stored run was finished by someone else (interrupted): start no more servers, write nothing. */
   lost: boolean;
+  /** Aborted with `lost`: the servers in flight drop their SSH connections instead of carrying on. */
+  stop: AbortController;
 }
 
 export class Deployer {
@@ -68,7 +70,7 @@ export class Deployer {
       })),
     };
     await ctx.store.saveRun(run, { owner: this.o.owner, at: now });
-    const entry = { run, lost: false } as Running;
+    const entry = { run, lost: false, stop: new AbortController() } as Running;
     entry.done = this.execute(entry).finally(() => this.running.delete(run.id));
     this.running.set(run.id, entry);
     return structuredClone(run);
@@ -84,7 +86,9 @@ export class Deployer {
     const r = this.running.get(runId);
     if (!r || r.lost || r.run.finishedAt !== null) return; // finishedAt: it was this instance's own final save
     r.lost = true;
-    this.o.log.warn({ runId }, 'deploy run was marked interrupted by another instance; starting no more servers in it');
+    // Another instance may already be deploying to these servers: this one must not touch them again.
+    r.stop.abort(new DeployError('connect', 'stopped: another instance marked this run interrupted'));
+    this.o.log.warn({ runId }, 'deploy run was marked interrupted by another instance; its servers in flight are dropped');
   }
 
   async wait(runId: string): Promise<DeployRunRecord | null> {
@@ -111,6 +115,7 @@ export class Deployer {
     clearTimeout(timer);
     for (const r of [...this.running.values()].filter((r) => !r.lost && r.run.finishedAt === null)) {
       r.lost = true; // first, so the servers still in flight stop publishing and saving
+      r.stop.abort(new DeployError('connect', `stopped: ${reason}`));
       const now = this.o.ctx.now();
       const cut = interruptRun(r.run, reason, now);
       if (await this.save(r.run, true)) await publishInterrupted(this.o, r.run, cut, now);
@@ -158,7 +163,7 @@ export class Deployer {
       const server = await ctx.store.getServer(t.serverId);
       if (!server) throw new DeployError('connect', 'the server was deleted');
       if (!locked) throw new DeployError('connect', 'another deploy run is working on this server; run again when it has finished');
-      const out = await runOnHost(ctx, server, run.action, report);
+      const out = await runOnHost(ctx, server, run.action, report, entry.stop.signal);
       Object.assign(t, { status: 'ok', changed: out.changed, bytesUploaded: out.bytesUploaded, sshSessions: out.sshSessions });
       report('done', { message: out.message });
     } catch (err) {

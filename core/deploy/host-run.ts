@@ -22,10 +22,26 @@ export interface HostOutcome {
 
 type Report = (step: DeployStep, extra?: { percent?: number; message?: string }) => void;
 
-export async function runOnHost(ctx: DeployContext, server: ServerRecord, action: DeployAction, report: Report): Promise<HostOutcome> {
+/**
+ * `stop` aborts the work at once: the SSH connection is dropped (a command in flight ends), and no
+ * further step starts — for a run another instance has declared interrupted, or a shutdown.
+ */
+export async function runOnHost(
+  ctx: DeployContext,
+  server: ServerRecord,
+  action: DeployAction,
+  reportStep: Report,
+  stop?: AbortSignal,
+): Promise<HostOutcome> {
+  const report: Report = (step, extra) => {
+    stop?.throwIfAborted();
+    reportStep(step, extra);
+  };
   report('connect', { message: `${server.spec.user}@${server.spec.host}:${server.spec.port}` });
-  const conn = await openConnection(ctx, server, (fp) => report('connect', { message: `host key trusted on first use: ${fp}` }));
+  const conn = await openConnection(ctx, server, (fp) => reportStep('connect', { message: `host key trusted on first use: ${fp}` }), stop);
   const out: HostOutcome = { changed: false, bytesUploaded: 0, sshSessions: 0, message: '' };
+  const drop = () => conn.close();
+  stop?.addEventListener('abort', drop, { once: true });
   try {
     report('probe');
     const system = server.spec.user === 'root' || server.spec.become === 'sudo';
@@ -134,7 +150,8 @@ export async function runOnHost(ctx: DeployContext, server: ServerRecord, action
       });
     }
     report('heartbeat', { message: `waiting for agent ${artifact.bundle.version} to report` });
-    const seen = await ctx.waitForHeartbeat(hostId, artifact.bundle.version, startedAfter);
+    const seen = await ctx.waitForHeartbeat(hostId, artifact.bundle.version, startedAfter, stop);
+    stop?.throwIfAborted(); // no rollback either: the host may be another run's now
     if (!seen) {
       const hadPrevious = facts.result.agent.installed;
       let why = `agent ${artifact.bundle.version} did not report within ${Math.round(ctx.heartbeatTimeoutMs / 1000)} s`;
@@ -152,6 +169,8 @@ export async function runOnHost(ctx: DeployContext, server: ServerRecord, action
   } catch (err) {
     conn.close();
     throw Object.assign(err as Error, { sshSessions: conn.sessions, bytesUploaded: out.bytesUploaded });
+  } finally {
+    stop?.removeEventListener('abort', drop);
   }
 }
 
@@ -170,11 +189,17 @@ export async function jumpTargetOf(ctx: DeployContext, server: ServerRecord): Pr
   return ctx.servers.target(j);
 }
 
-export async function openConnection(ctx: DeployContext, server: ServerRecord, onFirstKey?: (fp: string) => void): Promise<SshConnection> {
+export async function openConnection(
+  ctx: DeployContext,
+  server: ServerRecord,
+  onFirstKey?: (fp: string) => void,
+  stop?: AbortSignal,
+): Promise<SshConnection> {
   const jump = await jumpTargetOf(ctx, server);
   const conn = await SshConnection.open(ctx.servers.target(server, onFirstKey), {
     ...(jump ? { jump } : {}),
     readyTimeoutMs: ctx.connectTimeoutMs,
+    ...(stop ? { stop } : {}),
   });
   try {
     await ctx.servers.recordFirstKey(server);

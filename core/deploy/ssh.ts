@@ -40,11 +40,15 @@ export class SshConnection {
     private via: Client | null,
   ) {}
 
-  static async open(target: SshTarget, opts: { jump?: SshTarget; readyTimeoutMs?: number } = {}): Promise<SshConnection> {
+  /** `stop` gives up a connect in progress (its reason is the error). */
+  static async open(
+    target: SshTarget,
+    opts: { jump?: SshTarget; readyTimeoutMs?: number; stop?: AbortSignal } = {},
+  ): Promise<SshConnection> {
     let via: Client | null = null;
     let sock: Readable | undefined;
     if (opts.jump) {
-      via = await connectClient(opts.jump, undefined, opts.readyTimeoutMs);
+      via = await connectClient(opts.jump, undefined, opts.readyTimeoutMs, opts.stop);
       sock = await new Promise<ClientChannel>((resolve, reject) =>
         via!.forwardOut('127.0.0.1', 0, target.host, target.port, (err, ch) =>
           err
@@ -59,7 +63,7 @@ export class SshConnection {
       });
     }
     try {
-      return new SshConnection(await connectClient(target, sock, opts.readyTimeoutMs), via);
+      return new SshConnection(await connectClient(target, sock, opts.readyTimeoutMs, opts.stop), via);
     } catch (err) {
       via?.end();
       throw err;
@@ -136,7 +140,8 @@ export class SshConnection {
   }
 }
 
-function connectClient(t: SshTarget, sock: Readable | undefined, readyTimeoutMs = 15_000): Promise<Client> {
+function connectClient(t: SshTarget, sock: Readable | undefined, readyTimeoutMs = 15_000, stop?: AbortSignal): Promise<Client> {
+  stop?.throwIfAborted();
   const client = new Client();
   let hostKeyError: DeployError | null = null;
   const cfg: ConnectConfig = {
@@ -162,11 +167,18 @@ function connectClient(t: SshTarget, sock: Readable | undefined, readyTimeoutMs 
     cfg.agent = socket;
   }
   return new Promise((resolve, reject) => {
+    const abandon = () => {
+      client.end();
+      reject(stop!.reason as Error);
+    };
     const fail = (err: Error) => {
+      stop?.removeEventListener('abort', abandon);
       client.end();
       reject(hostKeyError ?? describeConnectError(err, t));
     };
+    stop?.addEventListener('abort', abandon, { once: true });
     client.once('ready', () => {
+      stop?.removeEventListener('abort', abandon);
       client.off('error', fail);
       client.on('error', () => {}); // later errors surface as a closed connection on the next exec
       resolve(client);
