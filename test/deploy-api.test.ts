@@ -98,6 +98,17 @@ describe.skipIf(!sshdAvailable()).each(STORE_TARGETS.map((t) => [t.name.replace(
     expect((await app.api('GET', `/api/v1/hosts/${server.hostId}`)).body.host.status).toBe('up');
     expect((await app.api('GET', '/api/v1/deploys')).body.runs[0].id).toBe(started.body.run.id);
 
+    // A replaced agent token (the old one leaked, say) locks the agent out until the next deploy,
+    // which must notice the token it holds is revoked and install a new one, not call it unchanged.
+    expect((await app.api('POST', `/api/v1/hosts/${server.hostId}/token`)).status).toBe(200);
+    const rotatedAt = Date.now();
+    const again = await app.api('POST', '/api/v1/deploys', { serverIds: [id] });
+    const after = (await app.deploy.deployer.wait(again.body.run.id))!;
+    expect(after).toMatchObject({ status: 'ok', targets: [{ changed: true, sshSessions: 2 }] });
+    const host = (await app.api('GET', `/api/v1/hosts/${server.hostId}`)).body.host;
+    expect(host).toMatchObject({ status: 'up', lastSeenAt: expect.any(Number) });
+    expect(host.lastSeenAt).toBeGreaterThan(rotatedAt);
+
     const un = await app.api('POST', '/api/v1/deploys', { action: 'uninstall', serverIds: [id] });
     await app.deploy.deployer.wait(un.body.run.id);
     expect((await app.api('GET', `/api/v1/deploys/${un.body.run.id}`)).body.run.status).toBe('ok');

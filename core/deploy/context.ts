@@ -9,7 +9,7 @@ import type { Servers } from './servers.js';
 
 export interface DeployContextOptions {
   store: DeployStore;
-  hosts: Pick<Store, 'createHost' | 'getHost' | 'listHosts' | 'addAgentToken' | 'revokeAgentTokens' | 'sql'>;
+  hosts: Pick<Store, 'createHost' | 'getHost' | 'listHosts' | 'addAgentToken' | 'hostIdForToken' | 'revokeAgentTokens' | 'sql'>;
   servers: Servers;
   /** Where agents post in direct mode (the control plane's ingest base URL); read at each deploy. */
   ingestUrl: string | (() => string);
@@ -73,10 +73,14 @@ export class DeployContext {
    */
   async ensureHost(server: ServerRecord): Promise<{ hostId: string; token: string }> {
     const secrets = this.servers.secretsOf(server);
-    if (server.hostId && secrets.agentToken && (await this.o.hosts.getHost(server.hostId))) {
+    // The token held must still open ingest: one replaced over the API (leaked, say) gets a successor
+    // here, so the config changes and the agent is reinstalled with it instead of "unchanged".
+    if (server.hostId && secrets.agentToken && (await this.o.hosts.hostIdForToken(hashToken(secrets.agentToken))) === server.hostId) {
       return { hostId: server.hostId, token: secrets.agentToken };
     }
-    const existing = (await this.o.hosts.listHosts()).find((h) => h.name === server.name);
+    const existing =
+      (server.hostId ? await this.o.hosts.getHost(server.hostId) : null) ??
+      (await this.o.hosts.listHosts()).find((h) => h.name === server.name);
     const host = existing ?? (await this.o.hosts.createHost({ name: server.name, labels: server.spec.labels }));
     if (host.labels.watchtower_agent === 'uninstalled') {
       const { watchtower_agent: _gone, ...labels } = host.labels;
