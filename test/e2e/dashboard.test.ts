@@ -1,7 +1,8 @@
 // The dashboard in a real Chromium against a real server process with a real agent: sign in, add a
 // threshold rule, add the host from the Servers page (no SSH) and run a real agent with the token and
 // ingest URL the page shows, see the host go from "never seen" to up and the agent's data breach the
-// rule without a reload, then acknowledge and resolve the incident. Screenshots of the main pages go
+// rule without a reload, then acknowledge and resolve the incident, replace the host's agent token
+// and remove the host. Screenshots of the main pages go
 // to test-artifacts/.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot, type TestBrowser } from '../helpers/browser.js';
 import { freePort, startAgent, startServer, type AgentProcess, type ServerProcess } from '../helpers/processes.js';
 import { sqliteTarget, type StoreTarget } from '../helpers/stores.js';
+import { INGEST_PATH } from '../../shared/protocol/wire.js';
 
 describe('dashboard end to end', () => {
   let target: StoreTarget;
@@ -166,6 +168,33 @@ describe('dashboard end to end', () => {
     await page.getByRole('heading', { name: /e2e-web-1/ }).waitFor();
     await page.getByText('cpu.usage — CPU busy time').waitFor();
     await screenshot(page, 'server-detail');
+
+    // Replace the agent token (it leaked): asked first, the new one shown once with its commands,
+    // the old one refused by ingest from then on.
+    const ingestAs = (t: string) =>
+      fetch(new URL(INGEST_PATH, server.ingestUrl), {
+        method: 'POST',
+        headers: { authorization: `Bearer ${t}`, 'content-type': 'application/json' },
+        body: '{}',
+      });
+    await page.getByRole('button', { name: 'Replace agent token…' }).click();
+    await page.getByRole('button', { name: 'Replace the token' }).click();
+    const replaced = page.getByTestId('replaced-token');
+    const newToken = (await replaced.getByTestId('agent-token').textContent())!;
+    expect(newToken).toMatch(/^wt_/);
+    expect(newToken).not.toBe(token);
+    expect(await replaced.getByTestId('agent-command-checkout').textContent()).toContain(`--token ${newToken} `);
+    expect((await ingestAs(token)).status).toBe(401);
+    expect((await ingestAs(newToken)).status).toBe(400); // known token; the empty batch is what is refused
+    await screenshot(page, 'server-token-replaced');
+    await replaced.getByRole('button', { name: 'Done' }).click();
+
+    // Remove it: asked first, then back to the list without it.
+    await page.getByRole('button', { name: 'Remove host e2e-web-1' }).click();
+    await page.getByRole('button', { name: 'Remove host e2e-web-1?' }).click();
+    await page.getByRole('heading', { name: 'Servers', exact: true, level: 1 }).waitFor();
+    await expect.poll(() => page.getByRole('link', { name: 'e2e-web-1' }).count()).toBe(0);
+    expect((await server.api('GET', '/api/v1/hosts')).body.hosts).toEqual([]);
     await page.getByRole('link', { name: 'Reports' }).click();
     await page.getByRole('heading', { name: 'Reports' }).waitFor();
     await screenshot(page, 'reports');

@@ -104,16 +104,11 @@ export function ingestNote(ingest: InstanceSettings['ingest']): string | null {
 }
 
 function AgentSetup({ created, onDone, onAnother }: { created: Created; onDone: () => void; onAnother: () => void }) {
-  const settings = useApiQuery('getSettings', {});
   const hosts = useApiQuery('listHosts', {});
   // The list follows the live stream: the status here moves from "never seen" to up without a reload.
   const host = hosts.data?.hosts.find((h) => h.id === created.host.id) ?? created.host;
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => heading.current?.focus(), []);
-
-  const ingest = settings.data?.ingest;
-  const args = `--server ${ingest?.url ?? '<ingest URL>'} --token ${created.agentToken} --data-dir ./agent-data`;
-  const note = ingest ? ingestNote(ingest) : null;
   return (
     <section className="card" aria-labelledby="agent-setup-h" data-testid="agent-setup">
       <h2 id="agent-setup-h" tabIndex={-1} ref={heading}>
@@ -129,14 +124,33 @@ function AgentSetup({ created, onDone, onAnother }: { created: Created; onDone: 
               : '— its agent has stopped reporting.'}
         </span>
       </p>
+      <AgentRunInstructions token={created.agentToken} />
+      <div className="actions">
+        <button type="button" onClick={onDone}>
+          Done
+        </button>
+        <button type="button" className="ghost" onClick={onAnother}>
+          Add another host
+        </button>
+      </div>
+    </section>
+  );
+}
+
+/** A new agent token (shown once) and the command lines that run an agent with it against this instance. */
+export function AgentRunInstructions({ token }: { token: string }) {
+  const settings = useApiQuery('getSettings', {});
+  const ingest = settings.data?.ingest;
+  const args = `--server ${ingest?.url ?? '<ingest URL>'} --token ${token} --data-dir ./agent-data`;
+  const note = ingest ? ingestNote(ingest) : null;
+  return (
+    <>
       <div className="banner banner-info" role="note">
         <strong>Copy the agent token now: it is not shown again.</strong>
-        <span>
-          Only its hash is stored. If it is lost, a new one replaces it: <code>POST /api/v1/hosts/{created.host.id}/token</code>.
-        </span>
+        <span>Only its hash is stored. If it is lost, replace it from the server&apos;s page.</span>
       </div>
       <p>
-        Agent token: <Copyable value={created.agentToken} what="agent token" testId="agent-token" />
+        Agent token: <Copyable value={token} what="agent token" testId="agent-token" />
       </p>
       <ErrorBanner title="Cannot load the ingest address" error={settings.error} onRetry={() => void settings.refetch()} />
       <p>
@@ -160,14 +174,6 @@ function AgentSetup({ created, onDone, onAnother }: { created: Created; onDone: 
         <code>--help</code> lists the other options (interval, log files, buffer size). On a machine others log in to, pass the token as{' '}
         <code>WATCHTOWER_AGENT_TOKEN</code> or in a <code>--config</code> file instead, so <code>ps</code> does not show it.
       </p>
-      <div className="actions">
-        <button type="button" onClick={onDone}>
-          Done
-        </button>
-        <button type="button" className="ghost" onClick={onAnother}>
-          Add another host
-        </button>
-      </div>
-    </section>
+    </>
   );
 }

@@ -1,5 +1,5 @@
 // One server: what it is, live charts of every metric it reports over a chosen range, its top
-// processes, its recent log lines, and its incidents.
+// processes, its recent log lines, its incidents, and replacing its agent token or removing it.
 import { useEffect, useMemo, useState } from 'react';
 import { METRICS } from '../../../shared/metrics.js';
 import { useApiQuery } from '../../api/hooks.js';
@@ -7,6 +7,7 @@ import { Link, setQuery, useLocation } from '../../app/router.js';
 import { EmptyState } from '../../components/EmptyState.js';
 import { ErrorBanner } from '../../components/ErrorBanner.js';
 import { formatAgo, formatBytes, formatTime } from '../../components/format.js';
+import { HostActions } from './HostActions.js';
 import { HostStatusBadge } from './HostStatus.js';
 import { MetricChart } from './MetricChart.js';
 import { isRangeKey, RANGES, rangeQuery, type RangeKey } from './ranges.js';
@@ -83,6 +84,7 @@ export function ServerDetailPage({ id }: { id: string }) {
         <HostIncidents hostId={id} />
       </div>
       <RecentLogs hostId={id} />
+      {h && <HostActions host={h} />}
     </section>
   );
 }
