@@ -1,6 +1,7 @@
 // Notification channels and their settings. Secrets (SMTP passwords, webhook secrets) are part of
 // the settings; the API never returns them (see redactChannel).
 import { z } from 'zod';
+import { choiceError } from '../contract/issue-messages.js';
 import { name } from './rules.js';
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
@@ -32,12 +33,16 @@ export const emailSettings = z
   })
   .strict();
 
-export const channelSchema = z.discriminatedUnion('type', [
-  z.object({ name, type: z.literal('desktop'), settings: z.object({}).strict().default({}) }).strict(),
-  z.object({ name, type: z.literal('webhook'), settings: webhookSettings }).strict(),
-  z.object({ name, type: z.literal('slack'), settings: slackSettings }).strict(),
-  z.object({ name, type: z.literal('email'), settings: emailSettings }).strict(),
-]);
+export const channelSchema = z.discriminatedUnion(
+  'type',
+  [
+    z.object({ name, type: z.literal('desktop'), settings: z.object({}).strict().default({}) }).strict(),
+    z.object({ name, type: z.literal('webhook'), settings: webhookSettings }).strict(),
+    z.object({ name, type: z.literal('slack'), settings: slackSettings }).strict(),
+    z.object({ name, type: z.literal('email'), settings: emailSettings }).strict(),
+  ],
+  choiceError('type'),
+);
 
 export type ChannelInput = z.input<typeof channelSchema>;
 export type ChannelSpec = z.output<typeof channelSchema>;

@@ -1,6 +1,7 @@
 // Alert rules: what turns samples and events into alerts. One schema for the API, the YAML
 // config-as-code format and the engine.
 import { z } from 'zod';
+import { choiceError } from '../contract/issue-messages.js';
 import { isKnownMetric } from '../metrics.js';
 import { duration } from './duration.js';
 
@@ -121,7 +122,7 @@ export const eventRule = z
   })
   .strict();
 
-export const ruleSchema = z.discriminatedUnion('kind', [thresholdRule, rateRule, heartbeatRule, eventRule]);
+export const ruleSchema = z.discriminatedUnion('kind', [thresholdRule, rateRule, heartbeatRule, eventRule], choiceError('kind'));
 export type RuleInput = z.input<typeof ruleSchema>;
 export type RuleSpec = z.output<typeof ruleSchema>;
 export type Rule = RuleSpec & { id: string; createdAt: number; updatedAt: number };

@@ -3,6 +3,7 @@
 // with per-server step progress. Secrets (private keys, passphrases, passwords) go in and never come
 // back out: a server as shown says only which kind of credential it holds.
 import { z } from 'zod';
+import { choiceError } from './issue-messages.js';
 import type { Procedure } from './procedures.js';
 
 const id = z.string().min(1).max(64);
@@ -24,29 +25,37 @@ const userName = z
 export const fingerprintSchema = z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'an OpenSSH SHA256 fingerprint (SHA256:…)');
 
 /** How the deployer logs in. keyFile is read by the control plane once and stored sealed. */
-export const sshAuthInputSchema = z.discriminatedUnion('kind', [
-  z
-    .object({
-      kind: z.literal('key'),
-      /** PEM/OpenSSH private key text, or… */
-      privateKey: secret.optional(),
-      /** …a path on the control plane's machine to read it from. */
-      keyFile: z.string().min(1).max(4096).optional(),
-      passphrase: secret.optional(),
-    })
-    .strict()
-    .refine((a) => Boolean(a.privateKey) !== Boolean(a.keyFile), { message: 'give privateKey or keyFile (one of them)' }),
-  z.object({ kind: z.literal('password'), password: secret }).strict(),
-  /** The ssh-agent of the process running the control plane (SSH_AUTH_SOCK), or this socket. */
-  z.object({ kind: z.literal('agent'), socket: z.string().min(1).max(4096).optional() }).strict(),
-]);
+export const sshAuthInputSchema = z.discriminatedUnion(
+  'kind',
+  [
+    z
+      .object({
+        kind: z.literal('key'),
+        /** PEM/OpenSSH private key text, or… */
+        privateKey: secret.optional(),
+        /** …a path on the control plane's machine to read it from. */
+        keyFile: z.string().min(1).max(4096).optional(),
+        passphrase: secret.optional(),
+      })
+      .strict()
+      .refine((a) => Boolean(a.privateKey) !== Boolean(a.keyFile), { message: 'give privateKey or keyFile (one of them)' }),
+    z.object({ kind: z.literal('password'), password: secret }).strict(),
+    /** The ssh-agent of the process running the control plane (SSH_AUTH_SOCK), or this socket. */
+    z.object({ kind: z.literal('agent'), socket: z.string().min(1).max(4096).optional() }).strict(),
+  ],
+  choiceError('kind'),
+);
 
 /** Root needs nothing; another user installs system-wide through sudo, or per-user without it. */
-export const becomeInputSchema = z.discriminatedUnion('method', [
-  z.object({ method: z.literal('none') }).strict(),
-  /** The password goes to sudo on stdin (sudo -S), never on a command line. */
-  z.object({ method: z.literal('sudo'), password: secret.optional() }).strict(),
-]);
+export const becomeInputSchema = z.discriminatedUnion(
+  'method',
+  [
+    z.object({ method: z.literal('none') }).strict(),
+    /** The password goes to sudo on stdin (sudo -S), never on a command line. */
+    z.object({ method: z.literal('sudo'), password: secret.optional() }).strict(),
+  ],
+  choiceError('method'),
+);
 
 const serverFields = {
   name: z

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { plainIssue } from './issue-messages.js';
+import { choiceError, plainIssue } from './issue-messages.js';
 
 const messages = (schema: z.ZodType, input: unknown) =>
   Object.fromEntries(schema.safeParse(input, { error: plainIssue }).error!.issues.map((i) => [i.path.join('.') || '(top)', i.message]));
@@ -45,5 +45,16 @@ describe('plainIssue', () => {
     const long = 'x'.repeat(100);
     expect(messages(z.enum(['a', 'b']), long)['(top)']).toBe('expected one of a, b');
     expect(messages(z.string().min(8, 'at least 8 characters, please'), 'short')['(top)']).toBe('at least 8 characters, please');
+  });
+
+  it('names the choices of a discriminated union, and what was given', () => {
+    const union = z.discriminatedUnion(
+      'kind',
+      [z.object({ kind: z.literal('a') }), z.object({ kind: z.literal('b') })],
+      choiceError('kind'),
+    );
+    expect(messages(union, { kind: 'c' })).toEqual({ kind: 'expected one of a, b, got "c"' });
+    expect(messages(union, {})).toEqual({ kind: 'required: one of a, b' });
+    expect(messages(union, { kind: ['a'] })).toEqual({ kind: 'expected one of a, b, got a list' });
   });
 });

@@ -61,3 +61,22 @@ export function plainIssue(iss: z.core.$ZodRawIssue): string | undefined {
       return undefined;
   }
 }
+
+/**
+ * For a discriminated union (rule `kind`, channel `type`…): zod names the choices in its own words
+ * ("Invalid discriminator value. Expected 'a' | 'b'") before any error map sees them, so the union
+ * carries this itself: `z.discriminatedUnion('kind', [...], choiceError('kind'))`.
+ */
+export function choiceError(key: string): { error: (iss: z.core.$ZodRawIssue) => string | undefined } {
+  return {
+    error: (iss) => {
+      if (iss.code !== 'invalid_union' || !Array.isArray((iss as { options?: unknown }).options)) return undefined;
+      const choices = (iss as unknown as { options: unknown[] }).options.map(String).join(', ');
+      const input = iss.input as Record<string, unknown> | undefined;
+      const given = typeof input === 'object' && input !== null ? input[key] : undefined;
+      if (given === undefined) return `required: one of ${choices}`;
+      const got = typeof given === 'string' || typeof given === 'number' ? shortValue(given) : null;
+      return `expected one of ${choices}${got ? `, got ${got}` : `, got ${kindOf(given)}`}`;
+    },
+  };
+}
