@@ -1,9 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ProcessInfo } from '../../shared/protocol/v1.js';
-import { createProcessCollector, parsePasswd, parsePidStat, topUnion } from './processes.js';
+import { createProcessCollector, parsePasswd, parsePidStat, StatFiles, topUnion } from './processes.js';
 import { fixtureContext, T0, T1 } from './testing.js';
 
 describe('parsePidStat', () => {
@@ -86,5 +87,40 @@ describe('process collector on the fixture host', () => {
     c.collect(ctx);
     expect(c.collect({ ...ctx, now: T1 })).toEqual([{ pid: 10, name: 'sh', cpuPercent: 0, memBytes: 7 * 4096 }]);
     rmSync(dir, { recursive: true });
+  });
+});
+
+describe('StatFiles', () => {
+  const openFds = () => readdirSync('/proc/self/fd').length;
+
+  it('re-reads a kept file from the start, closes those not listed in a scan, and keeps at most max', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wt-statfiles-'));
+    const paths = ['a', 'b', 'c'].map((n) => join(dir, n));
+    for (const p of paths) writeFileSync(p, `${p} v1`);
+    const before = openFds();
+    const files = new StatFiles(2);
+    expect(paths.map((p) => files.read(p))).toEqual(paths.map((p) => `${p} v1`));
+    expect(files.size).toBe(2); // the third was read without being kept
+    expect(openFds()).toBe(before + 2);
+    writeFileSync(paths[0]!, `${paths[0]} v2, longer`);
+    files.sweep();
+    expect(files.read(paths[0]!)).toBe(`${paths[0]} v2, longer`); // the same descriptor, read afresh
+    files.sweep(); // b was not listed this time
+    expect(files.size).toBe(1);
+    expect(openFds()).toBe(before + 1);
+    rmSync(dir, { recursive: true });
+  });
+
+  it('lets go of a process that exited: its kept file fails and its pid is looked up again', async () => {
+    const child = spawn('sleep', ['30']);
+    const path = `/proc/${child.pid}/stat`;
+    const files = new StatFiles();
+    expect(parsePidStat(files.read(path))).toMatchObject({ pid: child.pid, comm: 'sleep' });
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    await new Promise((r) => setTimeout(r, 50)); // reaped: /proc/PID goes away
+    expect(() => files.read(path)).toThrow(/ENOENT|ESRCH/);
+    files.sweep();
+    expect(files.size).toBe(0);
   });
 });

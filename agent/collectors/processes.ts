@@ -1,9 +1,9 @@
-import { readdirSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProcessInfo } from '../../shared/protocol/v1.js';
 import { LIMITS } from '../../shared/protocol/wire.js';
 import type { CollectorContext } from './types.js';
-import { isGone, readSmallText, readTextIfExists } from './util.js';
+import { isGone, readSmallText, readTextAt0, readTextIfExists } from './util.js';
 
 export interface PidStat {
   pid: number;
@@ -15,41 +15,66 @@ export interface PidStat {
   startTime: number;
 }
 
-/** Digits of text[from, to) as a number, NaN if anything else is there; avoids a substring per field. */
-function digits(text: string, from: number, to: number): number {
-  if (to <= from) return NaN;
-  let v = 0;
-  for (let i = from; i < to; i++) {
-    const c = text.charCodeAt(i) - 48;
-    if (c < 0 || c > 9) return NaN;
-    v = v * 10 + c;
-  }
-  return v;
+// Fields 1 (pid), 2 (comm: may hold spaces and parentheses, so it ends at the last ") " the rest
+// fits), 14 utime, 15 stime, 22 starttime and 24 rss. One native regex match: measured under the
+// shipped runtime (interpreter only) it is ~1 µs a line against ~3.5 µs for a JavaScript field loop.
+const PID_STAT = /^(\d+) \((.*)\) \S+ (?:\S+ ){10}(\d+) (\d+) (?:\S+ ){6}(\d+) \S+ (\d+)/s;
+
+/** /proc/PID/stat. */
+export function parsePidStat(text: string): PidStat | undefined {
+  const m = PID_STAT.exec(text);
+  if (!m) return undefined;
+  return { pid: Number(m[1]), comm: m[2]!, ticks: Number(m[3]) + Number(m[4]), rssPages: Number(m[6]), startTime: Number(m[5]) };
 }
 
-/** /proc/PID/stat. comm may hold spaces and parentheses, so it ends at the last ')'. */
-export function parsePidStat(text: string): PidStat | undefined {
-  const open = text.indexOf('(');
-  const close = text.lastIndexOf(')');
-  if (open < 1 || close < open) return undefined;
-  let utime = NaN,
-    stime = NaN,
-    startTime = NaN,
-    rssPages = NaN;
-  // Field 3 (state) starts two characters after ')'; we need 14 utime, 15 stime, 22 starttime, 24 rss.
-  for (let field = 3, i = close + 2; field <= 24 && i < text.length; field++) {
-    let j = text.indexOf(' ', i);
-    if (j < 0) j = text.length;
-    if (field === 14) utime = digits(text, i, j);
-    else if (field === 15) stime = digits(text, i, j);
-    else if (field === 22) startTime = digits(text, i, j);
-    else if (field === 24) rssPages = digits(text, i, j);
-    i = j + 1;
+/**
+ * /proc/PID/stat files kept open between scans and re-read from offset 0: the open and close (a
+ * procfs path lookup each) were most of a scan's cost, ~10 µs of ~15 µs per process. A kept file
+ * belongs to the process it was opened for: once that process is gone, reading it fails (ESRCH)
+ * and the pid, if reused, is opened afresh. Files of processes no longer listed are closed after
+ * each scan, and at most `max` are kept, so the agent stays well inside a 1,024-descriptor limit.
+ */
+export class StatFiles {
+  private kept = new Map<string, number>();
+  private listed = new Set<string>();
+  constructor(private max = 512) {}
+
+  read(path: string): string {
+    this.listed.add(path);
+    const fd = this.kept.get(path);
+    if (fd !== undefined) {
+      try {
+        return readTextAt0(fd);
+      } catch {
+        closeSync(fd); // its process exited; a process now under that pid gets its own file below
+        this.kept.delete(path);
+      }
+    }
+    if (this.kept.size >= this.max) return readSmallText(path);
+    const fresh = openSync(path, 'r');
+    try {
+      const text = readTextAt0(fresh);
+      this.kept.set(path, fresh);
+      return text;
+    } catch (err) {
+      closeSync(fresh);
+      throw err;
+    }
   }
-  const pid = digits(text, 0, open - 1);
-  const ticks = utime + stime;
-  if (!Number.isFinite(pid) || !Number.isFinite(ticks) || !Number.isFinite(rssPages)) return undefined;
-  return { pid, comm: text.slice(open + 1, close), ticks, rssPages, startTime };
+
+  /** After a scan: closes the files of processes it did not list. */
+  sweep(): void {
+    for (const [path, fd] of this.kept) {
+      if (this.listed.has(path)) continue;
+      closeSync(fd);
+      this.kept.delete(path);
+    }
+    this.listed.clear();
+  }
+
+  get size(): number {
+    return this.kept.size;
+  }
 }
 
 export interface ProcessCollectorOptions {
@@ -60,6 +85,8 @@ export interface ProcessCollectorOptions {
   pageSize?: number;
   /** Resolve user names (one stat per reported process plus /etc/passwd). Default true. */
   users?: boolean;
+  /** How many /proc/PID/stat files stay open between scans (see StatFiles). Default 512. */
+  keptFiles?: number;
 }
 
 export interface ProcessCollector {
@@ -83,6 +110,7 @@ export function createProcessCollector(opts: ProcessCollectorOptions = {}): Proc
   let prevNow: number | undefined;
   let passwd: Map<number, string> | undefined;
   let passwdFresh = false; // reloaded this cycle: an unknown uid then stays numeric until the next
+  const stats = new StatFiles(opts.keptFiles);
 
   function userOf(ctx: CollectorContext, pid: number): string | undefined {
     try {
@@ -110,7 +138,7 @@ export function createProcessCollector(opts: ProcessCollectorOptions = {}): Proc
         if (c < 48 || c > 57) continue;
         let s: PidStat | undefined;
         try {
-          s = parsePidStat(readSmallText(`${ctx.procRoot}/${name}/stat`)); // join() costs more than the parse
+          s = parsePidStat(stats.read(`${ctx.procRoot}/${name}/stat`)); // join() costs more than the parse
         } catch (err) {
           // Exited between readdir and read, or hidden from us (hidepid=1 lists but denies).
           const code = (err as NodeJS.ErrnoException).code;
@@ -130,6 +158,7 @@ export function createProcessCollector(opts: ProcessCollectorOptions = {}): Proc
         const cpu = delta > 0 ? (delta / hz / dtSec) * 100 : 0; // 100 = one core, as top shows it
         rows.push({ pid: s.pid, name: s.comm, cpuPercent: Math.round(cpu * 100) / 100, memBytes: s.rssPages * pageSize });
       }
+      stats.sweep();
       [prev, next] = [next, prev];
       const picked = topUnion(rows, top);
       passwdFresh = false;

@@ -39,6 +39,11 @@ export function readSmallText(path: string): string {
   }
 }
 
+/** One pread(2) from offset 0 of an open single-record file (a kept /proc/PID/stat). */
+export function readTextAt0(fd: number): string {
+  return buf.toString('utf8', 0, readSync(fd, buf, 0, buf.length, 0));
+}
+
 /** True for errors that mean "it is not there (any more)": a file absent, a process gone. */
 export function isGone(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException | null)?.code;
