@@ -33,13 +33,13 @@ export function readText(path: string): string {
 export function readSmallText(path: string): string {
   const fd = openSync(path, 'r');
   try {
-    return buf.toString('utf8', 0, readSync(fd, buf, 0, buf.length, null));
+    return readTextAt0(fd);
   } finally {
     closeSync(fd);
   }
 }
 
-/** One pread(2) from offset 0 of an open single-record file (a kept /proc/PID/stat). */
+/** One read(2) from offset 0 of an open single-record file (also a kept /proc/PID/stat, again). */
 export function readTextAt0(fd: number): string {
   return buf.toString('utf8', 0, readSync(fd, buf, 0, buf.length, 0));
 }

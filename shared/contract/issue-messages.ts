@@ -40,6 +40,12 @@ const shortValue = (v: unknown): string | null => {
   return s !== undefined && s.length <= 40 ? s : null;
 };
 
+/** "expected one of a, b, got "c"": the given value when it is a short string or number, else `otherwise`. */
+function oneOf(choices: readonly unknown[], given: unknown, otherwise: string | null): string {
+  const got = (typeof given === 'string' || typeof given === 'number' ? shortValue(given) : null) ?? otherwise;
+  return `expected one of ${choices.map(String).join(', ')}${got ? `, got ${got}` : ''}`;
+}
+
 export function plainIssue(iss: z.core.$ZodRawIssue): string | undefined {
   if (iss.input === undefined && ['invalid_type', 'invalid_union', 'invalid_value'].includes(iss.code)) return 'required';
   switch (iss.code) {
@@ -50,11 +56,8 @@ export function plainIssue(iss: z.core.$ZodRawIssue): string | undefined {
       return bound(iss, iss.minimum, 'least');
     case 'too_big':
       return bound(iss, iss.maximum, 'most');
-    case 'invalid_value': {
-      const got = typeof iss.input === 'string' || typeof iss.input === 'number' ? shortValue(iss.input) : null;
-      const choices = iss.values.map((v) => String(v)).join(', ');
-      return iss.values.length === 1 ? `must be ${choices}` : `expected one of ${choices}${got ? `, got ${got}` : ''}`;
-    }
+    case 'invalid_value':
+      return iss.values.length === 1 ? `must be ${String(iss.values[0])}` : oneOf(iss.values, iss.input, null);
     case 'unrecognized_keys':
       return `unknown field${iss.keys.length > 1 ? 's' : ''} ${iss.keys.join(', ')}`;
     default:
@@ -71,12 +74,11 @@ export function choiceError(key: string): { error: (iss: z.core.$ZodRawIssue) =>
   return {
     error: (iss) => {
       if (iss.code !== 'invalid_union' || !Array.isArray((iss as { options?: unknown }).options)) return undefined;
-      const choices = (iss as unknown as { options: unknown[] }).options.map(String).join(', ');
+      const { options } = iss as unknown as { options: unknown[] };
       const input = iss.input as Record<string, unknown> | undefined;
       const given = typeof input === 'object' && input !== null ? input[key] : undefined;
-      if (given === undefined) return `required: one of ${choices}`;
-      const got = typeof given === 'string' || typeof given === 'number' ? shortValue(given) : null;
-      return `expected one of ${choices}${got ? `, got ${got}` : `, got ${kindOf(given)}`}`;
+      if (given === undefined) return `required: one of ${options.map(String).join(', ')}`;
+      return oneOf(options, given, kindOf(given));
     },
   };
 }

@@ -4,7 +4,7 @@
 import { Fragment, useState, type ReactNode } from 'react';
 import { EmptyState } from '../../components/EmptyState.js';
 import { ErrorBanner } from '../../components/ErrorBanner.js';
-import { DeleteButton } from './common.js';
+import { DeleteButton } from '../../components/DeleteButton.js';
 
 /** What a delete-by-id mutation (useApiMutation) offers the button. */
 export interface DeleteMutation {

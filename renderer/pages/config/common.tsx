@@ -1,6 +1,6 @@
-// Pieces every config page uses: the section tabs, a checkbox field, a delete button that asks
-// first, and the split of a save error into field messages and a banner (nothing dropped).
-import { useId, useState, type InputHTMLAttributes } from 'react';
+// Pieces every config page uses: the section tabs, a checkbox field, and the split of a save error
+// into field messages and a banner (nothing dropped).
+import { useId, type InputHTMLAttributes } from 'react';
 import { ApiError } from '../../api/client.js';
 import { Link } from '../../app/router.js';
 import { errorMessage } from '../../components/ErrorBanner.js';
@@ -57,47 +57,6 @@ export function CheckboxField({
         </small>
       )}
     </div>
-  );
-}
-
-/** Delete with one confirming click; the API's refusal (e.g. still used by a policy) is shown beside it. */
-export function DeleteButton({
-  what,
-  onDelete,
-  pending,
-  error,
-  verb = 'Delete',
-}: {
-  what: string;
-  onDelete: () => void;
-  pending: boolean;
-  error: unknown;
-  verb?: string;
-}) {
-  const [asking, setAsking] = useState(false);
-  return (
-    <span className="delete-button">
-      {asking ? (
-        <>
-          {/* Focus follows the question, so a keyboard user confirms with Enter or tabs to Keep. */}
-          <button type="button" className="danger" autoFocus onClick={() => (setAsking(false), onDelete())} disabled={pending}>
-            {verb} {what}?
-          </button>
-          <button type="button" className="ghost" onClick={() => setAsking(false)}>
-            Keep
-          </button>
-        </>
-      ) : (
-        <button type="button" className="ghost" onClick={() => setAsking(true)} disabled={pending} aria-label={`${verb} ${what}`}>
-          {pending ? `${verb}…` : verb}
-        </button>
-      )}
-      {error ? (
-        <span role="alert" className="field-error">
-          {errorMessage(error)}
-        </span>
-      ) : null}
-    </span>
   );
 }
 

@@ -9,7 +9,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createClient } from '../../api/client.js';
 import { ApiContext } from '../../api/hooks.js';
 import { applyHost } from '../../live/cache.js';
-import { AddHostForm, ingestNote } from './AddHostForm.js';
+import { AddHostForm } from './AddHostForm.js';
+import { ingestNote } from './AgentRunInstructions.js';
 
 afterEach(() => {
   cleanup();

@@ -5,9 +5,9 @@ import { useState } from 'react';
 import type { HostView } from '../../../shared/contract/index.js';
 import { useApiMutation } from '../../api/hooks.js';
 import { navigate } from '../../app/router.js';
+import { DeleteButton } from '../../components/DeleteButton.js';
 import { ErrorBanner } from '../../components/ErrorBanner.js';
-import { DeleteButton } from '../config/common.js';
-import { AgentRunInstructions } from './AddHostForm.js';
+import { AgentRunInstructions } from './AgentRunInstructions.js';
 
 export function HostActions({ host }: { host: HostView }) {
   const [asking, setAsking] = useState(false);
